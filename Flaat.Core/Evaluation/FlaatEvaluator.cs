@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using Flaat.Requirements;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Flaat.Evaluation;
+
+/// <summary>
+/// The one evaluator every adapter calls: from a bearer token and a policy to a verdict, in
+/// flaat's order — environment overrides, authentication, user requirements, request
+/// requirements. Thread-safe; register one per application.
+/// </summary>
+public sealed partial class FlaatEvaluator
+{
+    /// <summary>flaat's variable that skips authentication and authorisation (honoured only when allowed).</summary>
+    public const string DisableAuthenticationVariable = "DISABLE_AUTHENTICATION_AND_ASSUME_AUTHENTICATED_USER";
+
+    /// <summary>flaat's variable that skips authorisation only (honoured only when allowed).</summary>
+    public const string DisableAuthorizationVariable = "DISABLE_AUTHORIZATION_AND_ASSUME_AUTHORIZED_USER";
+
+    private readonly IFlaatAuthenticator _authenticator;
+    private readonly Func<string, string?>? _environment;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the evaluator.</summary>
+    /// <param name="authenticator">The token engine.</param>
+    /// <param name="options">Evaluator settings; defaults when <see langword="null"/>.</param>
+    /// <param name="logger">A logger; none when <see langword="null"/>.</param>
+    public FlaatEvaluator(IFlaatAuthenticator authenticator, FlaatEvaluatorOptions? options = null, ILogger<FlaatEvaluator>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(authenticator);
+        _authenticator = authenticator;
+        options ??= new FlaatEvaluatorOptions();
+        _environment = options.HonourEnvironmentOverrides ? options.EnvironmentReader ?? Environment.GetEnvironmentVariable : null;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The token engine this evaluator authenticates with.</summary>
+    public IFlaatAuthenticator Authenticator => _authenticator;
+
+    /// <summary>Judges a request.</summary>
+    /// <param name="token">The token the request carried (or why it carried none).</param>
+    /// <param name="policy">What the endpoint demands.</param>
+    /// <param name="request">The adapter's request object, passed to request requirements.</param>
+    /// <param name="cancellationToken">Cancels the work; an <see cref="OperationCanceledException"/> is always rethrown.</param>
+    /// <returns>Allowed (with the user, if any) or failed (with the error to send).</returns>
+    public async ValueTask<FlaatOutcome> EvaluateAsync(BearerToken token, FlaatPolicy policy, object? request = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+
+        if (_environment is not null && IsYes(_environment(DisableAuthenticationVariable)))
+        {
+            LogAuthenticationDisabled(_logger);
+            return FlaatOutcome.AllowedByOverride();
+        }
+
+        if (!token.HasToken)
+        {
+            return policy.OptionalAuthentication
+                ? FlaatOutcome.AllowedAnonymous()
+                : FlaatOutcome.Failed(FlaatError.Unauthenticated(token.Problem ?? "No access token"));
+        }
+
+        var result = await _authenticator.AuthenticateAsync(new AuthenticationRequest(token.Token!), cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            var error = result.Error!;
+            // Optional authentication turns a rejected token into "no user", as flaat does; an OP
+            // outage or a configuration fault is still reported, never hidden.
+            return policy.OptionalAuthentication && error.StatusCode == 401
+                ? FlaatOutcome.AllowedAnonymous()
+                : FlaatOutcome.Failed(error);
+        }
+
+        var user = result.UserInfos!;
+        if (_environment is not null && IsYes(_environment(DisableAuthorizationVariable)))
+        {
+            LogAuthorizationDisabled(_logger);
+            return FlaatOutcome.Allowed(user);
+        }
+
+        if (policy.UserRequirement is { } requirement)
+        {
+            var check = requirement.IsSatisfiedBy(user);
+            if (!check.IsSatisfied && result.IsTokenOnly)
+            {
+                // Offline mode: the token's own claims did not suffice; ask the OP's userinfo once.
+                result = await _authenticator.AuthenticateAsync(new AuthenticationRequest(token.Token!, RequireUserInfo: true), cancellationToken).ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    return FlaatOutcome.Failed(result.Error!, user);
+                }
+
+                user = result.UserInfos!;
+                check = requirement.IsSatisfiedBy(user);
+            }
+
+            if (!check.IsSatisfied)
+            {
+                return FlaatOutcome.Failed(FlaatError.Forbidden($"User {user} does not meet requirements", check.Render()), user);
+            }
+        }
+
+        if (policy.RequestRequirements.Count > 0)
+        {
+            JsonArray? failures = null;
+            foreach (var requestRequirement in policy.RequestRequirements)
+            {
+                var check = requestRequirement(user, request);
+                if (!check.IsSatisfied)
+                {
+                    (failures ??= []).Add(check.Render());
+                }
+            }
+
+            if (failures is not null)
+            {
+                return FlaatOutcome.Failed(FlaatError.Forbidden($"Request from user {user} does not meet requirements", failures), user);
+            }
+        }
+
+        return FlaatOutcome.Allowed(user);
+    }
+
+    private static bool IsYes(string? value) => string.Equals(value, "YES", StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Authentication is disabled by " + DisableAuthenticationVariable + "; the request is let through unchecked")]
+    private static partial void LogAuthenticationDisabled(ILogger logger);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Authorisation is disabled by " + DisableAuthorizationVariable + "; requirements are not checked")]
+    private static partial void LogAuthorizationDisabled(ILogger logger);
+}
+
+/// <summary>Settings of the <see cref="FlaatEvaluator"/>.</summary>
+public sealed class FlaatEvaluatorOptions
+{
+    /// <summary>
+    /// Whether flaat's environment overrides (<see cref="FlaatEvaluator.DisableAuthenticationVariable"/>,
+    /// <see cref="FlaatEvaluator.DisableAuthorizationVariable"/>) are read, per request. Off by default;
+    /// the ASP.NET Core registration turns it on only in Development or when explicitly allowed.
+    /// </summary>
+    public bool HonourEnvironmentOverrides { get; set; }
+
+    /// <summary>Reads an environment variable; <see cref="Environment.GetEnvironmentVariable(string)"/> when <see langword="null"/>. For tests.</summary>
+    public Func<string, string?>? EnvironmentReader { get; set; }
+}

@@ -1,0 +1,67 @@
+namespace Flaat;
+
+/// <summary>
+/// Turns an access token into <see cref="UserInfos"/>, or into a precise failure. Implemented by
+/// Flaat's token engine; adapters and the <see cref="Evaluation.FlaatEvaluator"/> call it.
+/// </summary>
+public interface IFlaatAuthenticator
+{
+    /// <summary>Authenticates an access token.</summary>
+    /// <param name="request">The token and how to treat it.</param>
+    /// <param name="cancellationToken">Cancels the work; always honoured.</param>
+    /// <returns>The user infos, or the failure (401 bad token, 500 configuration, 503 OP unreachable).</returns>
+    ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>An access token to authenticate, and how.</summary>
+/// <param name="AccessToken">The access token, without the <c>Bearer </c> prefix.</param>
+/// <param name="IssuerHint">The issuer the caller believes issued the token; must be trusted.</param>
+/// <param name="RequireUserInfo">
+/// When the engine runs in offline JWT mode (a verified JWT's claims suffice), forces it to ask the
+/// OP's userinfo endpoint as well. Ignored otherwise.
+/// </param>
+public readonly record struct AuthenticationRequest(string AccessToken, string? IssuerHint = null, bool RequireUserInfo = false);
+
+/// <summary>The outcome of authenticating an access token: user infos, or an error.</summary>
+public sealed class AuthenticationResult
+{
+    private AuthenticationResult(UserInfos? userInfos, FlaatError? error, bool isTokenOnly)
+    {
+        UserInfos = userInfos;
+        Error = error;
+        IsTokenOnly = isTokenOnly;
+    }
+
+    /// <summary>Whether the token was accepted.</summary>
+    public bool Succeeded => UserInfos is not null;
+
+    /// <summary>The user infos when the token was accepted.</summary>
+    public UserInfos? UserInfos { get; }
+
+    /// <summary>The failure when the token was not accepted.</summary>
+    public FlaatError? Error { get; }
+
+    /// <summary>
+    /// Whether the user infos come from the verified JWT alone (offline mode), without the OP's
+    /// userinfo; a caller whose requirements fail may then ask again with
+    /// <see cref="AuthenticationRequest.RequireUserInfo"/>.
+    /// </summary>
+    public bool IsTokenOnly { get; }
+
+    /// <summary>A success.</summary>
+    /// <param name="userInfos">The user infos.</param>
+    /// <param name="isTokenOnly">Whether they come from the JWT alone.</param>
+    public static AuthenticationResult Success(UserInfos userInfos, bool isTokenOnly = false)
+    {
+        ArgumentNullException.ThrowIfNull(userInfos);
+        return new(userInfos, null, isTokenOnly);
+    }
+
+    /// <summary>A failure.</summary>
+    /// <param name="error">What went wrong.</param>
+    public static AuthenticationResult Failure(FlaatError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new(null, error, false);
+    }
+}
