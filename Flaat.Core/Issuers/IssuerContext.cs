@@ -24,7 +24,7 @@ internal sealed class IssuerContext
     private Task<ConfigurationState>? _configurationLoad;
     private KeysState? _keys;
     private Task<KeysState>? _keysLoad;
-    private DateTimeOffset _lastKeysLoad = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastKeysRefresh = DateTimeOffset.MinValue;
 
     public IssuerContext(string configured, string? clientId, string? clientSecret, bool issuesJwt, OpClient client, FlaatCacheOptions cache, TimeProvider time, ILogger logger, CancellationToken lifetime)
     {
@@ -96,12 +96,13 @@ internal sealed class IssuerContext
             {
                 load = running;
             }
-            else if (_time.GetUtcNow() - _lastKeysLoad < _cache.JwksRefreshInterval)
+            else if (_time.GetUtcNow() - _lastKeysRefresh < _cache.JwksRefreshInterval)
             {
                 return null;
             }
             else
             {
+                _lastKeysRefresh = _time.GetUtcNow();
                 load = _keysLoad = LoadKeysAsync();
             }
         }
@@ -188,11 +189,6 @@ internal sealed class IssuerContext
     private async Task<KeysState> LoadKeysAsync()
     {
         await Task.Yield();
-        lock (_gate)
-        {
-            _lastKeysLoad = _time.GetUtcNow();
-        }
-
         var configuration = await GetConfigurationAsync(_lifetime).ConfigureAwait(false);
         if (configuration.JwksUri is not { } jwksUri)
         {
