@@ -49,12 +49,12 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
     private readonly ConcurrentDictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
     private readonly List<FakeSigningKey> _allKeys = [];
     private readonly Lock _keysLock = new();
-    private readonly RSA _encryptionKey = RSA.Create(2048);
     private readonly string _encryptionKeyId = "enc-" + RandomSuffix();
     private readonly int[] _counts = new int[EndpointCount];
 
     // Index EndpointCount holds the fault for paths that are not one of the endpoints.
     private readonly Fault[] _faults = new Fault[EndpointCount + 1];
+    private readonly string[] _paths;
     private volatile KeySet _keys;
     private int _keyGeneration;
 
@@ -96,27 +96,23 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             PreWireMockMiddlewareInit = app => ((IApplicationBuilder)app).Use(FaultsAndCountsAsync),
         });
 
-        var root = _server.Url!.TrimEnd('/');
-        Issuer = root + prefix;
+        Issuer = _server.Url!.TrimEnd('/') + prefix;
         DiscoveryEndpoint = Issuer + "/.well-known/openid-configuration";
         JwksUri = Issuer + "/jwks";
         UserInfoEndpoint = Issuer + "/userinfo";
         IntrospectionEndpoint = options.ClientId is null ? null : Issuer + "/introspect";
-        _paths = [Path(DiscoveryEndpoint), Path(JwksUri), Path(UserInfoEndpoint), Path(Issuer + "/introspect")];
+        _paths = [.. new[] { DiscoveryEndpoint, JwksUri, UserInfoEndpoint, Issuer + "/introspect" }.Select(url => new Uri(url).AbsolutePath)];
 
-        Map(FakeOpenIdEndpoint.Discovery, "GET", _ => Json(200, DiscoveryDocument()));
-        Map(FakeOpenIdEndpoint.Jwks, "GET", _ => Json(200, JwksDocument()));
+        var discovery = DiscoveryDocument().ToJsonString();
+        Map(FakeOpenIdEndpoint.Discovery, "GET", _ => Json(200, discovery));
+        Map(FakeOpenIdEndpoint.Jwks, "GET", _ => Json(200, _keys.Jwks));
         Map(FakeOpenIdEndpoint.UserInfo, "GET", UserInfo);
         Map(FakeOpenIdEndpoint.UserInfo, "POST", UserInfo);
         if (IntrospectionEndpoint is not null)
         {
             Map(FakeOpenIdEndpoint.Introspection, "POST", Introspect);
         }
-
-        string Path(string url) => new Uri(url).AbsolutePath;
     }
-
-    private readonly string[] _paths;
 
     /// <summary>The issuer, <c>http://127.0.0.1:PORT</c> followed by the path prefix, without a trailing slash.</summary>
     public string Issuer { get; }
@@ -167,8 +163,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(user);
         options ??= new FakeTokenOptions();
         var key = GetSigningKey(options.Algorithm);
-        var record = Record(user, options.IssuedAt, options.IncludeExpiry ? options.ExpiresAt ?? (options.IssuedAt ?? Now()) + options.Lifetime : null,
-            options.NotBefore, options.Scope, options.ClientId, [.. options.Audiences], options.Issuer ?? Issuer);
+        var record = Record(user, options);
 
         var payload = new JsonObject { ["iss"] = record.Issuer, ["sub"] = user.Subject };
         if (record.Audiences.Length > 0)
@@ -196,9 +191,9 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             }
         }
 
-        foreach (var (name, value) in options.Claims)
+        foreach (var (name, value) in record.ExtraClaims)
         {
-            payload[name] = ToNode(value);
+            payload[name] = value?.DeepClone();
         }
 
         var header = new JsonObject { ["alg"] = key.Algorithm, ["typ"] = "at+jwt" };
@@ -215,7 +210,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString()))
             + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()));
         var token = signingInput + "." + Base64Url.EncodeToString(key.Sign(Encoding.ASCII.GetBytes(signingInput)));
-        _tokens[token] = record;
+        _tokens[TokenKey(token)] = record;
         return token;
     }
 
@@ -227,19 +222,29 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
     /// <param name="lifetime">The time to expiry; <see langword="null"/> for one hour.</param>
     /// <param name="scope">The scope introspection reports; <see langword="null"/> for none.</param>
     /// <returns>The token.</returns>
-    public string CreateOpaqueToken(FakeUser user, TimeSpan? lifetime = null, string? scope = null)
+    public string CreateOpaqueToken(FakeUser user, TimeSpan? lifetime = null, string? scope = null) =>
+        CreateOpaqueToken(user, new FakeTokenOptions { Lifetime = lifetime ?? TimeSpan.FromHours(1), Scope = scope });
+
+    /// <summary>
+    /// Mints an opaque access token whose introspection reports the times, audiences, scope,
+    /// client id, issuer and extra claims of <paramref name="options"/> (the JWT-only settings are ignored).
+    /// </summary>
+    /// <param name="user">The user.</param>
+    /// <param name="options">What introspection reports about the token.</param>
+    /// <returns>The token.</returns>
+    public string CreateOpaqueToken(FakeUser user, FakeTokenOptions options)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var record = Record(user, null, Now() + (lifetime ?? TimeSpan.FromHours(1)), null, scope, null, [], Issuer);
+        ArgumentNullException.ThrowIfNull(options);
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        _tokens[token] = record;
+        _tokens[TokenKey(token)] = Record(user, options);
         return token;
     }
 
     /// <summary>Revokes a token: userinfo answers 401 and introspection <c>active: false</c> from now on.</summary>
     /// <param name="token">A token minted by this provider.</param>
     /// <returns>Whether the token was known.</returns>
-    public bool RevokeToken(string token) => _tokens.TryRemove(token, out _);
+    public bool RevokeToken(string token) => _tokens.TryRemove(TokenKey(token), out _);
 
     /// <summary>
     /// Replaces every signing key with a new one (new <c>kid</c>) and publishes the new keys.
@@ -313,7 +318,6 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         _server.Stop();
         _server.Dispose();
         _disposed.Dispose();
-        _encryptionKey.Dispose();
         lock (_keysLock)
         {
             _allKeys.ForEach(k => k.Dispose());
@@ -351,14 +355,16 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         target["iat"] = record.IssuedAt.ToUnixTimeSeconds();
     }
 
-    private static ResponseMessage Json(int status, JsonNode body)
+    private static ResponseMessage Json(int status, JsonNode body) => Json(status, body.ToJsonString());
+
+    private static ResponseMessage Json(int status, string body)
     {
         var response = new ResponseMessage
         {
             StatusCode = status,
             BodyData = new BodyData
             {
-                BodyAsString = body.ToJsonString(),
+                BodyAsString = body,
                 DetectedBodyType = BodyType.String,
                 Encoding = Encoding.UTF8,
             },
@@ -379,19 +385,37 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
 
     private DateTimeOffset Now() => _options.TimeProvider.GetUtcNow();
 
-    private IssuedToken Record(FakeUser user, DateTimeOffset? issuedAt, DateTimeOffset? expiresAt, DateTimeOffset? notBefore,
-        string? scope, string? clientId, string[] audiences, string issuer)
+    // Tokens are kept only as SHA-256 hashes, like everything else in Flaat.
+    private static string TokenKey(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static JsonObject ToObject(IEnumerable<KeyValuePair<string, object?>> claims, string? skip = null)
     {
-        var claims = new JsonObject();
-        foreach (var (name, value) in user.Claims)
+        var result = new JsonObject();
+        foreach (var (name, value) in claims)
         {
-            if (name != "sub")
+            if (name != skip)
             {
-                claims[name] = ToNode(value);
+                result[name] = ToNode(value);
             }
         }
 
-        return new IssuedToken(user.Subject, claims, issuedAt ?? Now(), expiresAt, notBefore, scope, clientId ?? _options.ClientId, audiences, issuer);
+        return result;
+    }
+
+    private IssuedToken Record(FakeUser user, FakeTokenOptions options)
+    {
+        var issuedAt = options.IssuedAt ?? Now();
+        return new IssuedToken(
+            user.Subject,
+            ToObject(user.Claims, skip: "sub"),
+            ToObject(options.Claims),
+            issuedAt,
+            options.IncludeExpiry ? options.ExpiresAt ?? issuedAt + options.Lifetime : null,
+            options.NotBefore,
+            options.Scope,
+            options.ClientId ?? _options.ClientId,
+            [.. options.Audiences],
+            options.Issuer ?? Issuer);
     }
 
     private KeySet NewKeySet(IReadOnlyList<FakeSigningKey>? previous)
@@ -405,7 +429,8 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             _allKeys.AddRange(current);
         }
 
-        return new KeySet(current, previous is null ? current : [.. current, .. previous]);
+        FakeSigningKey[] published = previous is null ? current : [.. current, .. previous];
+        return new KeySet(current, JwksDocument(published).ToJsonString());
     }
 
     private JsonObject DiscoveryDocument()
@@ -429,9 +454,9 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         return doc;
     }
 
-    private JsonObject JwksDocument()
+    private JsonObject JwksDocument(IEnumerable<FakeSigningKey> published)
     {
-        var p = _encryptionKey.ExportParameters(includePrivateParameters: false);
+        var p = RsaKeyPool.EncryptionKey.ExportParameters(includePrivateParameters: false);
         var keys = new JsonArray
         {
             new JsonObject
@@ -444,7 +469,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
                 ["e"] = Base64Url.EncodeToString(p.Exponent),
             },
         };
-        foreach (var key in _keys.Published)
+        foreach (var key in published)
         {
             keys.Add(key.ToJsonWebKey());
         }
@@ -454,7 +479,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
 
     private IssuedToken? Active(string? token)
     {
-        if (token is null || !_tokens.TryGetValue(token, out var record))
+        if (token is null || !_tokens.TryGetValue(TokenKey(token), out var record))
         {
             return null;
         }
@@ -525,6 +550,11 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         }
 
         AddTimes(body, record);
+        foreach (var (name, claim) in record.ExtraClaims)
+        {
+            body[name] = claim?.DeepClone();
+        }
+
         return Json(200, body);
     }
 
@@ -564,7 +594,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         _server
             .Given(Request.Create().WithPath(_paths[(int)endpoint]).UsingMethod(method))
             .AtPriority(BuiltInMappingPriority)
-            .RespondWith(Response.Create().WithCallback(request => handler(request)));
+            .RespondWith(Response.Create().WithCallback(handler));
 
     private void SetFault(FakeOpenIdEndpoint? endpoint, Func<Fault, Fault> change)
     {
@@ -626,10 +656,10 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         }
     }
 
-    private sealed record IssuedToken(string Subject, JsonObject UserClaims, DateTimeOffset IssuedAt, DateTimeOffset? ExpiresAt,
+    private sealed record IssuedToken(string Subject, JsonObject UserClaims, JsonObject ExtraClaims, DateTimeOffset IssuedAt, DateTimeOffset? ExpiresAt,
         DateTimeOffset? NotBefore, string? Scope, string? ClientId, string[] Audiences, string Issuer);
 
-    private sealed record KeySet(IReadOnlyList<FakeSigningKey> Current, IReadOnlyList<FakeSigningKey> Published);
+    private sealed record KeySet(IReadOnlyList<FakeSigningKey> Current, string Jwks);
 
     private sealed record Fault(int StatusCode, bool Drop, TimeSpan Delay)
     {

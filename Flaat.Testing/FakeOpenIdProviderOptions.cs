@@ -22,9 +22,10 @@ public sealed class FakeOpenIdProviderOptions
     /// <summary>
     /// The signing algorithms the provider has keys for and publishes in its JWKS, in that order
     /// (after the encryption key, which is always listed first). Supported: <c>RS256</c>,
-    /// <c>ES256</c>, <c>EdDSA</c>. Default: all three.
+    /// <c>ES256</c>, <c>EdDSA</c>. Default: all three. A 2048-bit RSA key costs up to a few hundred
+    /// milliseconds to generate on a busy machine; leave out <c>RS256</c> where speed matters.
     /// </summary>
-    public IList<string> SigningAlgorithms { get; } = [FakeSigningKey.RS256, FakeSigningKey.ES256, FakeSigningKey.EdDSA];
+    public IList<string> SigningAlgorithms { get; set; } = [FakeSigningKey.RS256, FakeSigningKey.ES256, FakeSigningKey.EdDSA];
 
     /// <summary>
     /// The clock for <c>iat</c>, <c>nbf</c> and <c>exp</c> of minted tokens and for expiry checks at

@@ -113,7 +113,7 @@ public sealed class FakeSigningKey : IDisposable
 
     internal static FakeSigningKey Create(string algorithm, string keyId) => algorithm switch
     {
-        RS256 => new FakeSigningKey(algorithm, keyId, RSA.Create(2048), null, null),
+        RS256 => new FakeSigningKey(algorithm, keyId, RsaKeyPool.Take(), null, null),
         ES256 => new FakeSigningKey(algorithm, keyId, null, ECDsa.Create(ECCurve.NamedCurves.nistP256), null),
         EdDSA => new FakeSigningKey(algorithm, keyId, null, null, new Ed25519PrivateKeyParameters(new SecureRandom())),
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unsupported algorithm."),

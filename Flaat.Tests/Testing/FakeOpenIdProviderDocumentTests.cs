@@ -57,7 +57,7 @@ public sealed class FakeOpenIdProviderDocumentTests
     [Test]
     public async Task Discovery_WithoutClientCredentials_HasNoIntrospectionEndpoint()
     {
-        using var op = FakeOpenIdProvider.Start();
+        using var op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { SigningAlgorithms = ["ES256"] });
 
         var doc = await _http.GetJsonAsync(op.DiscoveryEndpoint);
 
@@ -244,10 +244,7 @@ public sealed class FakeOpenIdProviderDocumentTests
     [Test]
     public async Task Start_OnlyEdDsa_PublishesEncryptionKeyAndTheOneSigningKey()
     {
-        var options = new FakeOpenIdProviderOptions();
-        options.SigningAlgorithms.Clear();
-        options.SigningAlgorithms.Add("EdDSA");
-        using var op = FakeOpenIdProvider.Start(options);
+        using var op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { SigningAlgorithms = ["EdDSA"] });
 
         var keys = (await _http.GetJsonAsync(op.JwksUri))["keys"]!.AsArray();
 
@@ -264,7 +261,7 @@ public sealed class FakeOpenIdProviderDocumentTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { SigningAlgorithms = { "PS256" } }),
+            Assert.That(() => FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { SigningAlgorithms = ["ES256", "PS256"] }),
                 Throws.ArgumentException.With.Message.Contains("SigningAlgorithms"));
             Assert.That(() => FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { ClientId = "x" }),
                 Throws.ArgumentException.With.Message.Contains("ClientSecret"));

@@ -258,4 +258,49 @@ public sealed class FakeOpenIdProviderEndpointTests
 
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
     }
+
+    [Test]
+    public async Task Introspect_OpaqueTokenWithOptions_ReportsAudiencesClientIssuerTimesAndExtraClaims()
+    {
+        var now = _time.GetUtcNow();
+        var token = _op.CreateOpaqueToken(Alice, new FakeTokenOptions
+        {
+            Audiences = { "a", "b" },
+            ClientId = "other",
+            Lifetime = TimeSpan.FromMinutes(2),
+            NotBefore = now,
+            Claims = { ["acr"] = "mfa", ["groups"] = new[] { "overridden" } },
+        });
+
+        var (_, body) = await IntrospectAsync(token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((bool?)body!["active"], Is.True);
+            Assert.That(body["aud"]!.AsArray().Select(a => (string?)a), Is.EqualTo(new[] { "a", "b" }));
+            Assert.That((string?)body["client_id"], Is.EqualTo("other"));
+            Assert.That((string?)body["iss"], Is.EqualTo(_op.Issuer));
+            Assert.That((long)body["exp"]!, Is.EqualTo(now.AddMinutes(2).ToUnixTimeSeconds()));
+            Assert.That((long)body["nbf"]!, Is.EqualTo(now.ToUnixTimeSeconds()));
+            Assert.That((string?)body["acr"], Is.EqualTo("mfa"));
+            Assert.That(body["groups"]!.AsArray().Select(g => (string?)g), Is.EqualTo(new[] { "overridden" }));
+        });
+    }
+
+    [Test]
+    public async Task UserInfo_UserChangedAfterMinting_ReportsClaimsAsMinted()
+    {
+        var user = new FakeUser("carol").WithClaim("email", "old@example.org");
+        var token = _op.CreateOpaqueToken(user);
+        user.WithClaim("email", "new@example.org").WithClaim("sub", "ignored");
+
+        var (_, body, response) = await UserInfoAsync("Bearer " + token);
+        response.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)body!["email"], Is.EqualTo("old@example.org"));
+            Assert.That((string?)body["sub"], Is.EqualTo("carol"));
+        });
+    }
 }
