@@ -61,7 +61,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
     private FakeOpenIdProvider(FakeOpenIdProviderOptions options)
     {
         _options = options;
-        _algorithms = [.. options.SigningAlgorithms];
+        _algorithms = [.. options.SigningAlgorithms ?? throw new ArgumentException("FakeOpenIdProviderOptions.SigningAlgorithms must not be null.", nameof(options))];
         if (_algorithms.Length == 0 || _algorithms.Distinct(StringComparer.Ordinal).Count() != _algorithms.Length)
         {
             throw new ArgumentException("FakeOpenIdProviderOptions.SigningAlgorithms must name at least one algorithm, each once.", nameof(options));
@@ -314,10 +314,10 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             return;
         }
 
+        // Cancelled, not disposed: a request still in the middleware may link to its token.
         _disposed.Cancel();
         _server.Stop();
         _server.Dispose();
-        _disposed.Dispose();
         lock (_keysLock)
         {
             _allKeys.ForEach(k => k.Dispose());
