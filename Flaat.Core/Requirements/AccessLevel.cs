@@ -42,6 +42,7 @@ public sealed class AccessLevel
     /// <summary>
     /// Builds an access level from its configuration. <see cref="AccessLevelOptions.Kind"/>:
     /// <c>claim</c> (<see cref="Require.Claim(IEnumerable{string}, string, Match)"/>),
+    /// <c>vo</c> (<see cref="Require.Vo(IEnumerable{string}, string, Match)"/>: groups or AARC entitlements, by default in <c>eduperson_entitlement</c>),
     /// <c>audience</c> (<see cref="Require.Audience(IEnumerable{string}, Func{string, bool}, Match?)"/>),
     /// <c>scope</c> (<see cref="Require.Scope(IEnumerable{string}, Match, string)"/>) or
     /// <c>authenticated</c> (<see cref="HasSubIss"/>).
@@ -143,6 +144,7 @@ public sealed class AccessLevel
 
                 CheckValues(prefix, values, match ?? Match.All, errors);
                 break;
+            case "vo":
             case "scope":
                 if (options.Claim is not null && string.IsNullOrWhiteSpace(options.Claim))
                 {
@@ -156,7 +158,7 @@ public sealed class AccessLevel
                 CheckValues(prefix, values, match ?? Match.One, errors);
                 break;
             default:
-                errors.Add($"{prefix}:Kind must be 'claim', 'audience', 'scope' or 'authenticated', got '{options.Kind}'.");
+                errors.Add($"{prefix}:Kind must be 'claim', 'vo', 'audience', 'scope' or 'authenticated', got '{options.Kind}'.");
                 break;
         }
 
@@ -171,6 +173,7 @@ public sealed class AccessLevel
             {
                 "authenticated" => new HasSubIss(),
                 "claim" => Require.Claim(values, options.Claim!, match ?? Match.All),
+                "vo" => Require.Vo(values, options.Claim ?? Require.DefaultVoClaim, match ?? Match.All),
                 "scope" => Require.Scope(values, match ?? Match.All, options.Claim ?? HasScope.ScopeClaim),
                 _ => Require.Audience(values, issuerSupportsAudience, match ?? Match.One),
             });

@@ -31,14 +31,6 @@ public sealed class AllOf : Requirement
     internal Requirement[] List { get; }
 
     /// <inheritdoc />
-    public override CheckResult IsSatisfiedBy(UserInfos userInfos)
-    {
-        if (List.Length == 0)
-        {
-            return RequirementList.NoChildren;
-        }
-
-        RequirementList.Evaluate(List, userInfos, List.Length, out var failed);
-        return failed is null ? AllSatisfied : new CheckResult(false, UnsatisfiedMessage, failed);
-    }
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos) =>
+        RequirementList.Evaluate(List, userInfos, List.Length, AllSatisfied, UnsatisfiedMessage);
 }

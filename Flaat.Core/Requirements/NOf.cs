@@ -38,24 +38,8 @@ public sealed class NOf : Requirement
     public IReadOnlyList<Requirement> Children { get; }
 
     /// <inheritdoc />
-    public override CheckResult IsSatisfiedBy(UserInfos userInfos) => Evaluate(_children, Count, _satisfied, userInfos);
-
-    /// <summary>The shared check of <see cref="NOf"/> and <see cref="OneOf"/>; stops once enough are satisfied.</summary>
-    internal static CheckResult Evaluate(Requirement[] children, int count, CheckResult satisfied, UserInfos userInfos)
-    {
-        if (children.Length == 0)
-        {
-            return RequirementList.NoChildren;
-        }
-
-        var satisfiedCount = RequirementList.Evaluate(children, userInfos, count, out var failed);
-        return satisfiedCount >= count
-            ? satisfied
-            : new CheckResult(
-                false,
-                string.Create(CultureInfo.InvariantCulture, $"Only {satisfiedCount} of {count} sub-requirements were satisfied"),
-                failed ?? []);
-    }
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos) =>
+        RequirementList.Evaluate(_children, userInfos, Count, _satisfied, failedMessage: null);
 
     /// <summary>The message of a satisfied check; evaluation stops once <paramref name="count"/> are satisfied.</summary>
     internal static string SatisfiedMessage(int count) =>

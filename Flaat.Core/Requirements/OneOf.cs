@@ -28,5 +28,5 @@ public sealed class OneOf : Requirement
     internal Requirement[] List { get; }
 
     /// <inheritdoc />
-    public override CheckResult IsSatisfiedBy(UserInfos userInfos) => NOf.Evaluate(List, 1, OneSatisfied, userInfos);
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos) => RequirementList.Evaluate(List, userInfos, 1, OneSatisfied, failedMessage: null);
 }

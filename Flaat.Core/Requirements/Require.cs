@@ -34,6 +34,30 @@ public static class Require
         return Combine(required, match, value => new HasClaim(value, claim));
     }
 
+    /// <summary>The claim <see cref="Vo(string, string)"/> reads by default, <c>eduperson_entitlement</c>.</summary>
+    public const string DefaultVoClaim = HasAarcEntitlement.DefaultClaim;
+
+    /// <summary>A group or an AARC entitlement in <c>eduperson_entitlement</c> (<see cref="HasAarcEntitlement"/>).</summary>
+    /// <param name="required">The required entitlement (AARC-G069) or group name.</param>
+    public static Requirement Vo(string required) => new HasAarcEntitlement(required);
+
+    /// <summary>A group or an AARC entitlement (<see cref="HasAarcEntitlement"/>), flaat's <c>get_vo_requirement</c>.</summary>
+    /// <param name="required">The required entitlement (AARC-G069) or group name.</param>
+    /// <param name="claim">The claim holding the user's entitlements or groups.</param>
+    /// <exception cref="ArgumentException"><paramref name="claim"/> is empty.</exception>
+    public static Requirement Vo(string required, string claim) => new HasAarcEntitlement(required, claim);
+
+    /// <summary>Some or all of several groups or AARC entitlements (<see cref="HasAarcEntitlement"/> for each).</summary>
+    /// <param name="required">The required entitlements or group names, at least one.</param>
+    /// <param name="claim">The claim holding the user's entitlements or groups.</param>
+    /// <param name="match">How many of the values the user must have.</param>
+    /// <exception cref="ArgumentException">No value, a null value, an empty claim name, or a match asking for more values than given.</exception>
+    public static Requirement Vo(IEnumerable<string> required, string claim = DefaultVoClaim, Match match = default)
+    {
+        ClaimRequirement.ValidateClaimName(claim, nameof(claim));
+        return Combine(required, match, value => new HasAarcEntitlement(value, claim));
+    }
+
     /// <summary>
     /// An audience in the token's <c>aud</c> claim (<see cref="HasAudience"/>), checked for every
     /// issuer; an empty <paramref name="required"/> is always satisfied, as in flaat.

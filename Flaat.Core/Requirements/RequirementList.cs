@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Globalization;
+
 namespace Flaat.Requirements;
 
 /// <summary>The shared evaluation of the meta requirements (<see cref="AllOf"/>, <see cref="NOf"/>, <see cref="OneOf"/>).</summary>
@@ -37,29 +40,53 @@ internal static class RequirementList
     }
 
     /// <summary>
-    /// Checks every child; returns how many were satisfied and the failed results (null when none
-    /// failed). Stops early once <paramref name="enough"/> children are satisfied.
+    /// Checks the children until <paramref name="count"/> are satisfied (then returns
+    /// <paramref name="satisfied"/>, allocating nothing); otherwise fails with the failed children's
+    /// results as details and <paramref name="failedMessage"/>, or flaat's N_Of message when it is
+    /// <see langword="null"/>.
     /// </summary>
-    public static int Evaluate(Requirement[] children, UserInfos userInfos, int enough, out List<CheckResult>? failed)
+    public static CheckResult Evaluate(Requirement[] children, UserInfos userInfos, int count, CheckResult satisfied, string? failedMessage)
     {
-        failed = null;
-        var satisfied = 0;
-        foreach (var child in children)
+        if (children.Length == 0)
         {
-            var result = child.IsSatisfiedBy(userInfos);
-            if (result.IsSatisfied)
-            {
-                if (++satisfied >= enough)
-                {
-                    return satisfied;
-                }
-            }
-            else
-            {
-                (failed ??= new List<CheckResult>(children.Length)).Add(result);
-            }
+            return NoChildren;
         }
 
-        return satisfied;
+        // Failures are gathered in a pooled buffer: a OneOf whose first children fail but a later
+        // one passes must not allocate.
+        CheckResult[]? failed = null;
+        var failedCount = 0;
+        var satisfiedCount = 0;
+        try
+        {
+            foreach (var child in children)
+            {
+                var result = child.IsSatisfiedBy(userInfos);
+                if (result.IsSatisfied)
+                {
+                    if (++satisfiedCount >= count)
+                    {
+                        return satisfied;
+                    }
+                }
+                else
+                {
+                    failed ??= ArrayPool<CheckResult>.Shared.Rent(children.Length);
+                    failed[failedCount++] = result;
+                }
+            }
+
+            return new CheckResult(
+                false,
+                failedMessage ?? string.Create(CultureInfo.InvariantCulture, $"Only {satisfiedCount} of {count} sub-requirements were satisfied"),
+                failed is null ? [] : failed.AsSpan(0, failedCount).ToArray());
+        }
+        finally
+        {
+            if (failed is not null)
+            {
+                ArrayPool<CheckResult>.Shared.Return(failed, clearArray: true);
+            }
+        }
     }
 }

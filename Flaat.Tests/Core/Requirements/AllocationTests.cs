@@ -43,4 +43,14 @@ public sealed class AllocationTests
 
         Assert.That(AllocatedBy(requirement, user), Is.Zero);
     }
+
+    [Test]
+    public void OneOf_EarlierChildrenFailLaterOnePasses_AllocatesNothing()
+    {
+        var user = Users.Alice("\"groups\":[\"users\"]");
+        var requirement = Require.Claim(["admins", "ops", "users"], "groups", Match.One);
+
+        Assert.That(requirement.IsSatisfiedBy(user).IsSatisfied, Is.True);
+        Assert.That(AllocatedBy(requirement, user), Is.Zero);
+    }
 }
