@@ -18,6 +18,13 @@ namespace Flaat.Entitlements;
 /// of the normalised parts), as in aarc-entitlement: the authority says who asserted the membership,
 /// not what it grants. The <see cref="AarcSpec"/> a value was read by is not compared.
 /// </para>
+/// <para>
+/// Two deliberate differences from aarc-entitlement's G069 normalisation: only real <c>%XX</c> hex
+/// pairs get upper-case digits, both of them (the Python package upper-cases <c>%</c> followed by any two
+/// lower-case letters or digits, turning <c>%zz</c> into <c>%ZZ</c> but leaving <c>%aB</c>); and the
+/// namespace is lower-cased with the invariant culture's simple case mapping, which keeps every
+/// character's length (Python's <c>str.lower</c> may lengthen a few characters such as U+0130).
+/// </para>
 /// </remarks>
 public sealed partial class AarcEntitlement : IEquatable<AarcEntitlement>
 {
