@@ -61,7 +61,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
     private FakeOpenIdProvider(FakeOpenIdProviderOptions options)
     {
         _options = options;
-        _algorithms = [.. options.SigningAlgorithms];
+        _algorithms = [.. options.SigningAlgorithms ?? throw new ArgumentException("FakeOpenIdProviderOptions.SigningAlgorithms must not be null.", nameof(options))];
         if (_algorithms.Length == 0 || _algorithms.Distinct(StringComparer.Ordinal).Count() != _algorithms.Length)
         {
             throw new ArgumentException("FakeOpenIdProviderOptions.SigningAlgorithms must name at least one algorithm, each once.", nameof(options));
@@ -191,10 +191,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             }
         }
 
-        foreach (var (name, value) in record.ExtraClaims)
-        {
-            payload[name] = value?.DeepClone();
-        }
+        Overlay(payload, record.ExtraClaims);
 
         var header = new JsonObject { ["alg"] = key.Algorithm, ["typ"] = "at+jwt" };
         if (options.IncludeKeyId)
@@ -202,10 +199,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             header["kid"] = key.KeyId;
         }
 
-        foreach (var (name, value) in options.HeaderParameters)
-        {
-            header[name] = ToNode(value);
-        }
+        Overlay(header, ToObject(options.HeaderParameters));
 
         var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString()))
             + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()));
@@ -314,10 +308,10 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             return;
         }
 
+        // Cancelled, not disposed: a request still in the middleware may link to its token.
         _disposed.Cancel();
         _server.Stop();
         _server.Dispose();
-        _disposed.Dispose();
         lock (_keysLock)
         {
             _allKeys.ForEach(k => k.Dispose());
@@ -339,6 +333,22 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         JsonNode node => node.DeepClone(),
         _ => JsonSerializer.SerializeToNode(value, value.GetType()),
     };
+
+    // Sets each member of overlay on target; a null member removes it instead.
+    private static void Overlay(JsonObject target, JsonObject overlay)
+    {
+        foreach (var (name, value) in overlay)
+        {
+            if (value is null)
+            {
+                target.Remove(name);
+            }
+            else
+            {
+                target[name] = value.DeepClone();
+            }
+        }
+    }
 
     private static void AddTimes(JsonObject target, IssuedToken record)
     {
@@ -550,10 +560,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         }
 
         AddTimes(body, record);
-        foreach (var (name, claim) in record.ExtraClaims)
-        {
-            body[name] = claim?.DeepClone();
-        }
+        Overlay(body, record.ExtraClaims);
 
         return Json(200, body);
     }
