@@ -55,13 +55,14 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
     // Index EndpointCount holds the fault for paths that are not one of the endpoints.
     private readonly Fault[] _faults = new Fault[EndpointCount + 1];
     private readonly string[] _paths;
+    private readonly Guid[] _documentMappings = [.. Enumerable.Range(0, EndpointCount).Select(_ => Guid.NewGuid())];
     private volatile KeySet _keys;
     private int _keyGeneration;
 
     private FakeOpenIdProvider(FakeOpenIdProviderOptions options)
     {
         _options = options;
-        _algorithms = [.. options.SigningAlgorithms];
+        _algorithms = [.. options.SigningAlgorithms ?? throw new ArgumentException("FakeOpenIdProviderOptions.SigningAlgorithms must not be null.", nameof(options))];
         if (_algorithms.Length == 0 || _algorithms.Distinct(StringComparer.Ordinal).Count() != _algorithms.Length)
         {
             throw new ArgumentException("FakeOpenIdProviderOptions.SigningAlgorithms must name at least one algorithm, each once.", nameof(options));
@@ -191,10 +192,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             }
         }
 
-        foreach (var (name, value) in record.ExtraClaims)
-        {
-            payload[name] = value?.DeepClone();
-        }
+        Overlay(payload, record.ExtraClaims);
 
         var header = new JsonObject { ["alg"] = key.Algorithm, ["typ"] = "at+jwt" };
         if (options.IncludeKeyId)
@@ -202,14 +200,9 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             header["kid"] = key.KeyId;
         }
 
-        foreach (var (name, value) in options.HeaderParameters)
-        {
-            header[name] = ToNode(value);
-        }
+        Overlay(header, ToObject(options.HeaderParameters));
 
-        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString()))
-            + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()));
-        var token = signingInput + "." + Base64Url.EncodeToString(key.Sign(Encoding.ASCII.GetBytes(signingInput)));
+        var token = key.SignJws(header, payload);
         _tokens[TokenKey(token)] = record;
         return token;
     }
@@ -303,8 +296,33 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         SetFault(endpoint, f => f with { Delay = delay });
     }
 
-    /// <summary>Ends every simulated fault: the provider answers normally again.</summary>
-    public void Restore() => SetFault(null, _ => Fault.None);
+    /// <summary>
+    /// Answers one endpoint (any method) with a fixed JSON document instead of the built-in one until
+    /// <see cref="Restore"/>, e.g. a discovery document naming another issuer or a JWKS without
+    /// <c>kid</c>s. Calling it again for the same endpoint replaces the document.
+    /// </summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <param name="json">The response body, served as <c>application/json</c>.</param>
+    /// <param name="statusCode">The HTTP status code. Default: 200.</param>
+    public void ServeDocument(FakeOpenIdEndpoint endpoint, string json, int statusCode = 200)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        _server
+            .Given(Request.Create().WithPath(_paths[(int)endpoint]))
+            .WithGuid(_documentMappings[(int)endpoint])
+            .AtPriority(BuiltInMappingPriority - 1)
+            .RespondWith(Response.Create().WithCallback(_ => Json(statusCode, json)));
+    }
+
+    /// <summary>Ends every simulated fault and every document set with <see cref="ServeDocument"/>: the provider answers normally again.</summary>
+    public void Restore()
+    {
+        SetFault(null, _ => Fault.None);
+        foreach (var mapping in _documentMappings)
+        {
+            _server.DeleteMapping(mapping);
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -314,10 +332,10 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             return;
         }
 
+        // Cancelled, not disposed: a request still in the middleware may link to its token.
         _disposed.Cancel();
         _server.Stop();
         _server.Dispose();
-        _disposed.Dispose();
         lock (_keysLock)
         {
             _allKeys.ForEach(k => k.Dispose());
@@ -339,6 +357,22 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         JsonNode node => node.DeepClone(),
         _ => JsonSerializer.SerializeToNode(value, value.GetType()),
     };
+
+    // Sets each member of overlay on target; a null member removes it instead.
+    private static void Overlay(JsonObject target, JsonObject overlay)
+    {
+        foreach (var (name, value) in overlay)
+        {
+            if (value is null)
+            {
+                target.Remove(name);
+            }
+            else
+            {
+                target[name] = value.DeepClone();
+            }
+        }
+    }
 
     private static void AddTimes(JsonObject target, IssuedToken record)
     {
@@ -550,10 +584,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         }
 
         AddTimes(body, record);
-        foreach (var (name, claim) in record.ExtraClaims)
-        {
-            body[name] = claim?.DeepClone();
-        }
+        Overlay(body, record.ExtraClaims);
 
         return Json(200, body);
     }

@@ -42,12 +42,16 @@ public sealed class FakeTokenOptions
     /// <summary>Whether the user's <see cref="FakeUser.Claims"/> go into the token. Default: <see langword="false"/> (they come from userinfo).</summary>
     public bool IncludeUserClaims { get; set; }
 
-    /// <summary>Further payload claims; they replace standard claims of the same name.</summary>
+    /// <summary>
+    /// Further payload claims (also reported by introspection); they replace standard claims of the
+    /// same name, and a <see langword="null"/> value removes the claim, e.g. <c>["iat"] = null</c>.
+    /// </summary>
     public IDictionary<string, object?> Claims { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 
     /// <summary>
     /// Further header parameters; they replace <c>alg</c>, <c>typ</c> or <c>kid</c> of the same name
-    /// (the token is still signed with the key of <see cref="Algorithm"/>), for crafting bad tokens.
+    /// (the token is still signed with the key of <see cref="Algorithm"/>), for crafting bad tokens;
+    /// a <see langword="null"/> value removes the parameter.
     /// </summary>
     public IDictionary<string, object?> HeaderParameters { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 }

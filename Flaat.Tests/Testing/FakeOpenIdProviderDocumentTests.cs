@@ -192,8 +192,8 @@ public sealed class FakeOpenIdProviderDocumentTests
             ClientId = "other-client",
             Issuer = "https://elsewhere.example",
             IncludeUserClaims = true,
-            Claims = { ["acr"] = "mfa", ["levels"] = new[] { 1, 2 } },
-            HeaderParameters = { ["typ"] = "JWT" },
+            Claims = { ["acr"] = "mfa", ["levels"] = new[] { 1, 2 }, ["jti"] = null },
+            HeaderParameters = { ["typ"] = null, ["cty"] = "x" },
         };
 
         var jwt = _op.CreateJwt(Alice, options);
@@ -203,7 +203,9 @@ public sealed class FakeOpenIdProviderDocumentTests
         Assert.Multiple(() =>
         {
             Assert.That(header.ContainsKey("kid"), Is.False);
-            Assert.That((string?)header["typ"], Is.EqualTo("JWT"));
+            Assert.That(header.ContainsKey("typ"), Is.False);
+            Assert.That((string?)header["cty"], Is.EqualTo("x"));
+            Assert.That(payload.ContainsKey("jti"), Is.False);
             Assert.That((long)payload["iat"]!, Is.EqualTo(iat.ToUnixTimeSeconds()));
             Assert.That((long)payload["nbf"]!, Is.EqualTo(iat.AddMinutes(1).ToUnixTimeSeconds()));
             Assert.That((long)payload["exp"]!, Is.EqualTo(iat.AddMinutes(5).ToUnixTimeSeconds()));
