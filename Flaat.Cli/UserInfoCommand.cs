@@ -130,7 +130,12 @@ internal static class UserInfoCommand
             {
                 var error = result.Error!;
                 var code = error.StatusCode is 401 or 403 ? ExitCodes.Rejected : ExitCodes.Error;
-                var prefix = code == ExitCodes.Rejected ? "Token rejected" : $"{error.Error} ({error.StatusCode})";
+                var prefix = error.StatusCode switch
+                {
+                    401 or 403 => "Token rejected",
+                    503 => "OP unavailable",
+                    _ => "Error",
+                };
                 if (settings.Verbose && error.Details is not null)
                 {
                     stderr.WriteLine($"{UserInfoCommandLine.CommandName}: details: {error.Details.ToJsonString()}");
