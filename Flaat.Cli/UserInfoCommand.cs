@@ -67,7 +67,8 @@ internal static class UserInfoCommand
         ArgumentNullException.ThrowIfNull(stderr);
         ArgumentNullException.ThrowIfNull(environment);
 
-        var parsed = UserInfoCommandLine.Parse(args);
+        var commandLine = new UserInfoCommandLine();
+        var parsed = commandLine.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             return Fail(stderr, ExitCodes.Error, $"{parsed.Errors[0].Message} See '{UserInfoCommandLine.CommandName} --help'.");
@@ -79,7 +80,7 @@ internal static class UserInfoCommand
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         }
 
-        var settings = UserInfoCommandLine.ToSettings(parsed);
+        var settings = commandLine.ToSettings(parsed);
         var token = await TokenSources.ReadAsync(settings.TokenArgument, stdin, environment, cancellationToken).ConfigureAwait(false);
         if (token is null)
         {

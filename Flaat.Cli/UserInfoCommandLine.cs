@@ -34,26 +34,27 @@ internal sealed record UserInfoSettings
 
 /// <summary>
 /// The grammar of <c>flaat-userinfo</c> on System.CommandLine: options, help text and validation,
-/// so that every mistake is reported in one clear line before any OP is contacted.
+/// so that every mistake is reported in one clear line before any OP is contacted. One instance
+/// per run: System.CommandLine symbols are not meant to be shared between concurrent parses.
 /// </summary>
-internal static class UserInfoCommandLine
+internal sealed class UserInfoCommandLine
 {
     public const string CommandName = "flaat-userinfo";
 
-    private static readonly Argument<string?> Token = new("token")
+    private readonly Argument<string?> Token = new("token")
     {
         Description = "The access token; '-' reads it from standard input. Default: the first set of the environment variables "
             + string.Join(", ", TokenSources.EnvironmentVariables) + ".",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    private static readonly Option<string?> Issuer = UrlOption(new Option<string?>("--issuer")
+    private readonly Option<string?> Issuer = UrlOption(new Option<string?>("--issuer")
     {
         Description = "The issuer that issued the token (a hint; it is trusted too).",
         HelpName = "url",
     });
 
-    private static readonly Option<string[]> Trust = UrlOption(new Option<string[]>("--trust")
+    private readonly Option<string[]> Trust = UrlOption(new Option<string[]>("--trust")
     {
         Description = "Trust this issuer; repeat for several. Default: well-known research OPs and, for a JWT, its own issuer.",
         HelpName = "url",
@@ -61,49 +62,49 @@ internal static class UserInfoCommandLine
         AllowMultipleArgumentsPerToken = false,
     });
 
-    private static readonly Option<string?> ClientId = new("--client-id")
+    private readonly Option<string?> ClientId = new("--client-id")
     {
         Description = "Client id for token introspection at the OP.",
         HelpName = "id",
     };
 
-    private static readonly Option<string?> ClientSecret = new("--client-secret")
+    private readonly Option<string?> ClientSecret = new("--client-secret")
     {
         Description = "Client secret for token introspection at the OP.",
         HelpName = "secret",
     };
 
-    private static readonly Option<bool> SkipJwtVerify = new("--skip-jwt-verify")
+    private readonly Option<bool> SkipJwtVerify = new("--skip-jwt-verify")
     {
         Description = "Do not verify a JWT's signature, expiry or issuer keys (for diagnosis only).",
     };
 
-    private static readonly Option<bool> AccessToken = new("--access-token")
+    private readonly Option<bool> AccessToken = new("--access-token")
     {
         Description = "Show the access token info (JWT header, body and signature). All parts are shown when none is chosen.",
     };
 
-    private static readonly Option<bool> UserInfo = new("--userinfo")
+    private readonly Option<bool> UserInfo = new("--userinfo")
     {
         Description = "Show the OP's userinfo answer.",
     };
 
-    private static readonly Option<bool> Introspection = new("--introspection")
+    private readonly Option<bool> Introspection = new("--introspection")
     {
         Description = "Show the OP's introspection answer (needs --client-id and --client-secret).",
     };
 
-    private static readonly Option<bool> Json = new("--json")
+    private readonly Option<bool> Json = new("--json")
     {
         Description = "Print only the user infos as JSON.",
     };
 
-    private static readonly Option<bool> Quiet = new("--quiet", "-q")
+    private readonly Option<bool> Quiet = new("--quiet", "-q")
     {
         Description = "Print nothing; only the exit code tells the result (errors still go to standard error).",
     };
 
-    private static readonly Option<bool> Verbose = new("--verbose", "-v")
+    private readonly Option<bool> Verbose = new("--verbose", "-v")
     {
         Description = "Explain what is done on standard error, including Flaat's log.",
     };
@@ -114,14 +115,15 @@ internal static class UserInfoCommandLine
         ResponseFileTokenReplacer = null,
     };
 
-    /// <summary>The command; built once, as System.CommandLine symbols are immutable after parsing starts.</summary>
-    public static Command Command { get; } = Build();
+    private readonly Command _command;
+
+    public UserInfoCommandLine() => _command = Build();
 
     /// <summary>Parses the arguments.</summary>
-    public static ParseResult Parse(IReadOnlyList<string> args) => Command.Parse(args, Configuration);
+    public ParseResult Parse(IReadOnlyList<string> args) => _command.Parse(args, Configuration);
 
     /// <summary>Reads the settings of a parse result without errors.</summary>
-    public static UserInfoSettings ToSettings(ParseResult result)
+    public UserInfoSettings ToSettings(ParseResult result)
     {
         var accessToken = result.GetValue(AccessToken);
         var userInfo = result.GetValue(UserInfo);
@@ -144,7 +146,7 @@ internal static class UserInfoCommandLine
         };
     }
 
-    private static Command Build()
+    private Command Build()
     {
         Token.Validators.Add(result =>
         {
