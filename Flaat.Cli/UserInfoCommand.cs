@@ -102,10 +102,11 @@ internal static class UserInfoCommand
         {
             authenticator = new FlaatAuthenticator(options, httpClient, timeProvider, loggerFactory);
         }
-        catch (Exception e) when (e is FlaatException or ArgumentException or InvalidOperationException)
+        catch (ArgumentException e)
         {
-            // Misconfiguration found at start-up; the message names the setting.
-            return Fail(stderr, ExitCodes.Error, e.Message);
+            // Misconfiguration found at start-up; the message names the setting (drop the "(Parameter 'options')" suffix).
+            var message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+            return Fail(stderr, ExitCodes.Error, message);
         }
 
         using (authenticator)
@@ -159,7 +160,8 @@ internal static class UserInfoCommand
         else
         {
             trusted.AddRange(WellKnownIssuers.All);
-            if (TokenSources.PeekJwtIssuer(token) is { } jwtIssuer)
+            // A JWT's own issuer, unless Flaat could not trust it anyway (then the token is rejected as from an untrusted issuer).
+            if (TokenSources.PeekJwtIssuer(token) is { } jwtIssuer && UserInfoCommandLine.IssuerUrlProblem(jwtIssuer) is null)
             {
                 trusted.Add(jwtIssuer);
             }

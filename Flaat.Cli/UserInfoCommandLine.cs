@@ -58,7 +58,7 @@ internal sealed class UserInfoCommandLine
     {
         Description = "Trust this issuer; repeat for several. Default: well-known research OPs and, for a JWT, its own issuer.",
         HelpName = "url",
-        Arity = ArgumentArity.ExactlyOne,
+        // "--trust a --trust b"; "--trust a b" leaves b as the token.
         AllowMultipleArgumentsPerToken = false,
     });
 
@@ -187,16 +187,32 @@ internal sealed class UserInfoCommandLine
         return command;
     }
 
-    /// <summary>Accepts only absolute http(s) URLs, naming the option in the error.</summary>
+    /// <summary>
+    /// Whether Flaat can trust this issuer URL without extra settings: an absolute https URL, or
+    /// http on a loopback address. Returns why not, or <see langword="null"/>.
+    /// </summary>
+    public static string? IssuerUrlProblem(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            return $"'{url}' is not an absolute https:// URL";
+        }
+
+        return uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback
+            ? $"'{url}' uses http, which is allowed only for loopback addresses"
+            : null;
+    }
+
+    /// <summary>Accepts only issuer URLs Flaat can trust, naming the option in the error.</summary>
     private static Option<T> UrlOption<T>(Option<T> option)
     {
         option.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)
             {
-                if (!Uri.TryCreate(token.Value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                if (IssuerUrlProblem(token.Value) is { } problem)
                 {
-                    result.AddError($"{option.Name}: '{token.Value}' is not an absolute https:// (or http://) URL.");
+                    result.AddError($"{option.Name}: {problem}.");
                 }
             }
         });

@@ -104,8 +104,11 @@ public sealed class AccessLevelOptions
     /// <summary>The required values.</summary>
     public IList<string> Values { get; set; } = new List<string>();
 
-    /// <summary>How many values must be matched: <c>all</c> (default), <c>one</c>, or a number.</summary>
-    public string Match { get; set; } = "all";
+    /// <summary>
+    /// How many values must be matched: <c>all</c>, <c>one</c>, or a number. Default (<see langword="null"/>):
+    /// <c>all</c>, except for <c>audience</c> where one of the listed audiences suffices, as in flaat.
+    /// </summary>
+    public string? Match { get; set; }
 }
 
 /// <summary>Cache settings (see <see cref="FlaatOptions.Cache"/>).</summary>

@@ -8,6 +8,7 @@ public sealed class UserInfoCommandLineTests
 {
     [TestCase("--trust", "not-a-url", "--trust")]
     [TestCase("--issuer", "ftp://op.example", "--issuer")]
+    [TestCase("--trust", "http://op.example", "--trust")]
     public async Task RunAsync_BadUrlOption_Exits3WithOneLineNamingTheOption(string option, string value, string named)
     {
         var run = await CliRun.RunAsync([option, value, "some-token"]);

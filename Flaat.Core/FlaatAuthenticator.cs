@@ -1,0 +1,547 @@
+using System.Net;
+using System.Text.Json;
+using Flaat.Caching;
+using Flaat.Http;
+using Flaat.Issuers;
+using Flaat.Tokens;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Flaat;
+
+/// <summary>
+/// Flaat's token engine: turns an access token (JWT or opaque) from a trusted OP into
+/// <see cref="UserInfos"/>, or into a precise failure — 401 for a token that is not accepted, 500
+/// for a configuration fault, 503 when an OP cannot be reached (never reported as a bad token).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The issuer is found in this order: the caller's hint, the pinned issuer, the JWT's <c>iss</c>
+/// (which must be trusted before anything is sent anywhere), the token → issuer cache, and last
+/// probing the userinfo endpoints of the trusted OPs that do not issue only JWTs, in parallel
+/// within a deadline. Note that probing shows the token to each of those OPs.
+/// </para>
+/// <para>
+/// Results are cached per token (by its SHA-256, never the token itself) until the token expires
+/// or <see cref="FlaatCacheOptions.MaxUserInfosLifetime"/> passes; rejections for
+/// <see cref="FlaatCacheOptions.RejectionLifetime"/>. Concurrent requests with one token share one
+/// round of OP calls. A cached result is returned synchronously. Thread-safe; use one instance per
+/// application.
+/// </para>
+/// </remarks>
+public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
+{
+    private static readonly AuthenticationResult NoToken = AuthenticationResult.Failure(FlaatError.Unauthenticated("No access token"));
+
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly OpClient _client;
+    private readonly IssuerRegistry _issuers;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly BoundedCache<TokenHash, CachedResult> _results;
+    private readonly BoundedCache<TokenHash, IssuerContext> _tokenIssuers;
+    private readonly SingleFlight<FlightKey, AuthenticationResult> _flights = new();
+
+    private readonly bool _verifyJwt;
+    private readonly bool _tokenClaimsSuffice;
+    private readonly TimeSpan _clockSkew;
+    private readonly TimeSpan _maxLifetime;
+    private readonly TimeSpan _rejectionLifetime;
+    private readonly TimeSpan _tokenIssuerLifetime;
+    private readonly bool _probingEnabled;
+    private readonly int _probeParallelism;
+    private readonly TimeSpan _probeDeadline;
+    private int _disposed;
+
+    /// <summary>Creates the engine.</summary>
+    /// <param name="options">The settings; validated here (see <see cref="FlaatOptionsValidator"/>). They are read once.</param>
+    /// <param name="httpClient">
+    /// The client for calls to OPs; when <see langword="null"/> the engine builds and owns one that
+    /// honours <see cref="FlaatOptions.VerifyTls"/>. A given client is used as it is and not disposed.
+    /// </param>
+    /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where log lines go; nowhere when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The settings are invalid; the message lists every problem.</exception>
+    public FlaatAuthenticator(FlaatOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = FlaatOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid Flaat settings: " + string.Join(" ", errors), nameof(options));
+        }
+
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FlaatAuthenticator>();
+        _ownsHttp = httpClient is null;
+        _http = httpClient ?? CreateHttpClient(options.VerifyTls);
+        _client = new OpClient(_http, options, _time);
+        _issuers = new IssuerRegistry(options, _client, _time, _logger, _lifetime.Token);
+        _results = new BoundedCache<TokenHash, CachedResult>(options.Cache.MaxUserInfos);
+        _tokenIssuers = new BoundedCache<TokenHash, IssuerContext>(options.Cache.MaxTokenIssuers);
+
+        _verifyJwt = options.VerifyJwt;
+        _tokenClaimsSuffice = options.TokenClaimsSuffice;
+        _clockSkew = options.ClockSkew;
+        _maxLifetime = options.Cache.MaxUserInfosLifetime;
+        _rejectionLifetime = options.Cache.RejectionLifetime;
+        _tokenIssuerLifetime = options.Cache.IssuerConfigurationLifetime;
+        _probingEnabled = options.Probing.Enabled;
+        _probeParallelism = options.Probing.MaxParallelism;
+        _probeDeadline = options.Probing.Deadline;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var token = request.AccessToken;
+        if (string.IsNullOrEmpty(token))
+        {
+            return new ValueTask<AuthenticationResult>(NoToken);
+        }
+
+        // The hot path: a hash on the stack and one dictionary lookup, answered synchronously.
+        var hash = TokenHash.Compute(token);
+        if (_results.TryGet(hash, _time.GetUtcNow().UtcTicks, out var cached) && cached.Serves(request))
+        {
+            return new ValueTask<AuthenticationResult>(cached.Result);
+        }
+
+        return new ValueTask<AuthenticationResult>(AuthenticateUncachedAsync(hash, request, cancellationToken));
+    }
+
+    /// <summary>
+    /// Gets the user infos of an access token, with the OP's userinfo (and introspection, when
+    /// client credentials are set) — flaat's <c>get_user_infos_from_access_token</c>.
+    /// </summary>
+    /// <param name="accessToken">The access token.</param>
+    /// <param name="issuerHint">The issuer believed to have issued the token; it must be trusted.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The user infos.</returns>
+    /// <exception cref="FlaatUnauthenticatedException">The token is not accepted (401).</exception>
+    /// <exception cref="FlaatUnavailableException">An OP could not be reached (503).</exception>
+    /// <exception cref="FlaatException">Flaat or an OP is misconfigured (500).</exception>
+    public async Task<UserInfos> GetUserInfosAsync(string accessToken, string? issuerHint = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accessToken);
+        var result = await AuthenticateAsync(new AuthenticationRequest(accessToken, issuerHint, RequireUserInfo: true), cancellationToken).ConfigureAwait(false);
+        return result.UserInfos ?? throw result.Error!.ToException();
+    }
+
+    /// <summary>Stops the work under way and releases the HTTP client the engine built.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _lifetime.Cancel();
+        _lifetime.Dispose();
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private static HttpClient CreateHttpClient(bool verifyTls)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.All,
+        };
+        if (!verifyTls)
+        {
+#pragma warning disable CA5359 // Turned off only on the explicit request of FlaatOptions.VerifyTls = false (tests).
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+
+        // The resilience pipeline times every attempt; the client's own timeout stays out of the way.
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    private async Task<AuthenticationResult> AuthenticateUncachedAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
+    {
+        var key = new FlightKey(hash, request.RequireUserInfo, request.IssuerHint);
+        var load = _flights.RunAsync(key, (Engine: this, Hash: hash, Request: request), static state => state.Engine.LoadAsync(state.Hash, state.Request));
+        return await load.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One shared round of work for a token: resolve, verify, ask the OP, and cache the outcome.</summary>
+    private async Task<AuthenticationResult> LoadAsync(TokenHash hash, AuthenticationRequest request)
+    {
+        var cancellationToken = _lifetime.Token;
+        CachedResult outcome;
+        try
+        {
+            outcome = await ResolveAsync(hash, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FlaatException e)
+        {
+            var error = e.ToError();
+            EngineLog.TokenNotAccepted(_logger, hash.ToString(), error.StatusCode, error.Description);
+            outcome = new CachedResult(AuthenticationResult.Failure(error), null);
+        }
+
+        var now = _time.GetUtcNow();
+        DateTimeOffset? keepUntil = outcome.Result switch
+        {
+            { UserInfos: { } infos } => Earliest(infos.ExpiresAt, now + _maxLifetime),
+            // A rejection is remembered briefly; an outage or a configuration fault is not.
+            { Error.StatusCode: 401 } => now + _rejectionLifetime,
+            _ => null,
+        };
+        if (keepUntil is { } until)
+        {
+            _results.Set(hash, outcome, until.UtcTicks, now.UtcTicks);
+        }
+
+        return outcome.Result;
+    }
+
+    private async Task<CachedResult> ResolveAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
+    {
+        var token = request.AccessToken;
+        var jwt = DecodedJwt.TryDecode(token);
+
+        IssuerContext? target;
+        if (request.IssuerHint is { } hint)
+        {
+            target = _issuers.Find(hint) ?? throw new FlaatUnauthenticatedException($"Issuer is not trusted: {hint}");
+        }
+        else
+        {
+            target = _issuers.Pinned;
+        }
+
+        if (jwt?.Issuer is { } iss)
+        {
+            // Checked before anything is sent anywhere: an untrusted issuer gets no request.
+            var issuer = _issuers.Find(iss) ?? throw new FlaatUnauthenticatedException($"Issuer is not trusted: {iss}");
+            if (target is not null && !ReferenceEquals(target, issuer))
+            {
+                throw new FlaatUnauthenticatedException($"Token was issued by {iss}, not by the expected issuer {target.Issuer}");
+            }
+
+            target = issuer;
+        }
+
+        if (jwt is not null && target is not null)
+        {
+            return await AuthenticateJwtAsync(jwt, target, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        // An opaque token (a JWT without iss, and nothing to check it against, is handled as one:
+        // its unverifiable claims are not used).
+        if (target is null && _tokenIssuers.TryGet(hash, _time.GetUtcNow().UtcTicks, out var known))
+        {
+            target = known;
+        }
+
+        if (target is not null)
+        {
+            var (configuration, userInfo) = await AskUserInfoAsync(target, token, cancellationToken).ConfigureAwait(false);
+            var claims = UserInfoClaims(target, configuration, userInfo, opaque: true);
+            return await CompleteAsync(target, configuration, token, null, claims, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CachedResult> AuthenticateJwtAsync(DecodedJwt jwt, IssuerContext issuer, AuthenticationRequest request, CancellationToken cancellationToken)
+    {
+        // Lifetime first: it costs nothing, and an expired JWT is refused even where the OP's
+        // userinfo would still answer.
+        var now = _time.GetUtcNow();
+        if (jwt.HasMalformedTimes)
+        {
+            throw new FlaatUnauthenticatedException("Token has a malformed exp or nbf claim");
+        }
+
+        if (jwt.ExpiresAt is { } expiresAt && now > expiresAt + _clockSkew)
+        {
+            throw new FlaatUnauthenticatedException("Token has expired");
+        }
+
+        if (jwt.NotBefore is { } notBefore && now + _clockSkew < notBefore)
+        {
+            throw new FlaatUnauthenticatedException("Token is not valid yet");
+        }
+
+        string? verifiedWith = null;
+        if (_verifyJwt)
+        {
+            await VerifySignatureAsync(jwt, issuer, cancellationToken).ConfigureAwait(false);
+            verifiedWith = jwt.Algorithm;
+        }
+
+        var info = jwt.ToAccessTokenInfo(verifiedWith);
+        if (_tokenClaimsSuffice && !request.RequireUserInfo)
+        {
+            // Offline mode (flaat issue #7): the verified token speaks for itself.
+            return new CachedResult(AuthenticationResult.Success(new UserInfos(info, ClaimSet.Empty, null, _time), isTokenOnly: true), issuer);
+        }
+
+        var (configuration, userInfo) = await AskUserInfoAsync(issuer, jwt.Token, cancellationToken).ConfigureAwait(false);
+        var claims = UserInfoClaims(issuer, configuration, userInfo, opaque: false);
+        return await CompleteAsync(issuer, configuration, jwt.Token, info, claims, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task VerifySignatureAsync(DecodedJwt jwt, IssuerContext issuer, CancellationToken cancellationToken)
+    {
+        if (SigningAlgorithms.Refusal(jwt.Algorithm) is { } refusal)
+        {
+            throw new FlaatUnauthenticatedException(refusal);
+        }
+
+        var keys = await issuer.GetKeysAsync(cancellationToken).ConfigureAwait(false);
+        var candidates = keys.Candidates(jwt.KeyId, jwt.Algorithm);
+        if (candidates.Count == 0)
+        {
+            if (jwt.KeyId is { } kid && keys.HasKeyId(kid))
+            {
+                throw new FlaatUnauthenticatedException($"Key '{kid}' of issuer {issuer.Issuer} does not fit algorithm {jwt.Algorithm}");
+            }
+
+            // An unknown key: the OP may have rotated its keys. One shared, rate-limited refresh.
+            if (await issuer.RefreshKeysAsync(keys, cancellationToken).ConfigureAwait(false) is { } refreshed)
+            {
+                candidates = refreshed.Candidates(jwt.KeyId, jwt.Algorithm);
+            }
+
+            if (candidates.Count == 0)
+            {
+                throw new FlaatUnauthenticatedException(jwt.KeyId is { } unknown
+                    ? $"No key with id '{unknown}' found at issuer {issuer.Issuer}"
+                    : $"No key of issuer {issuer.Issuer} fits algorithm {jwt.Algorithm}");
+            }
+        }
+
+        if (!SignatureVerifier.Verify(jwt, candidates))
+        {
+            throw new FlaatUnauthenticatedException("Signature verification failed");
+        }
+    }
+
+    private async Task<(IssuerConfiguration Configuration, OpResult? UserInfo)> AskUserInfoAsync(IssuerContext issuer, string token, CancellationToken cancellationToken)
+    {
+        var configuration = await issuer.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        if (configuration.UserInfoEndpoint is not { } endpoint)
+        {
+            return (configuration, null);
+        }
+
+        var result = await _client.GetUserInfoAsync(issuer.Pipeline, endpoint, token, cancellationToken).ConfigureAwait(false);
+        if (result.Kind == OpResultKind.Unavailable)
+        {
+            EngineLog.OpUnavailable(_logger, issuer.Issuer, endpoint, result.Problem!);
+        }
+
+        return (configuration, result);
+    }
+
+    /// <summary>The userinfo claims, with the discovery <c>issuer</c> added when the OP left <c>iss</c> out; throws on failure.</summary>
+    private static IReadOnlyDictionary<string, JsonElement> UserInfoClaims(IssuerContext issuer, IssuerConfiguration configuration, OpResult? userInfo, bool opaque)
+    {
+        if (userInfo is null)
+        {
+            // No userinfo endpoint: a JWT's own claims, or an opaque token's introspection, must do.
+            if (opaque && (issuer.ClientId is null || configuration.IntrospectionEndpoint is null))
+            {
+                throw new FlaatException($"Issuer {issuer.Issuer} publishes neither a userinfo endpoint nor, with client credentials set, an introspection endpoint");
+            }
+
+            return ClaimSet.Empty;
+        }
+
+        return userInfo.Kind switch
+        {
+            OpResultKind.Ok => WithIssuer(userInfo.Body, configuration),
+            OpResultKind.Rejected => throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} rejected the token at its userinfo endpoint ({userInfo.Problem})"),
+            _ => throw new FlaatUnavailableException($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter),
+        };
+    }
+
+    private static IReadOnlyDictionary<string, JsonElement> WithIssuer(JsonElement body, IssuerConfiguration configuration)
+    {
+        var claims = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in body.EnumerateObject())
+        {
+            claims[property.Name] = property.Value;
+        }
+
+        claims.TryAdd("iss", configuration.IssuerElement);
+        return claims;
+    }
+
+    private async Task<CachedResult> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, AccessTokenInfo? info, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
+    {
+        var introspection = await IntrospectAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false);
+        return new CachedResult(AuthenticationResult.Success(new UserInfos(info, userInfo, introspection, _time)), issuer);
+    }
+
+    private async Task<IReadOnlyDictionary<string, JsonElement>?> IntrospectAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, CancellationToken cancellationToken)
+    {
+        if (issuer.ClientId is not { } clientId || issuer.ClientSecret is not { } clientSecret || configuration.IntrospectionEndpoint is not { } endpoint)
+        {
+            return null;
+        }
+
+        var result = await _client.IntrospectAsync(issuer.Pipeline, endpoint, token, clientId, clientSecret, cancellationToken).ConfigureAwait(false);
+        switch (result.Kind)
+        {
+            case OpResultKind.Ok:
+                if (!result.Body.TryGetProperty("active", out var active) || active.ValueKind != JsonValueKind.True)
+                {
+                    throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} reports the token as not active");
+                }
+
+                return ClaimSet.From(result.Body, "introspection");
+            case OpResultKind.Rejected:
+                throw new FlaatException($"The OP {issuer.Issuer} refused the introspection request ({result.Problem}); check the client credentials for this issuer");
+            default:
+                EngineLog.OpUnavailable(_logger, issuer.Issuer, endpoint, result.Problem!);
+                throw new FlaatUnavailableException($"The OP {issuer.Issuer} could not be reached: {result.Problem}", result.RetryAfter);
+        }
+    }
+
+    private async Task<CachedResult> ProbeAsync(TokenHash hash, string token, CancellationToken cancellationToken)
+    {
+        var candidates = _issuers.ProbeCandidates;
+        if (!_probingEnabled || candidates.Count == 0)
+        {
+            throw new FlaatUnauthenticatedException("Token is not a JWT, and its issuer is unknown");
+        }
+
+        using var deadline = new CancellationTokenSource(_probeDeadline, _time);
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var gate = new SemaphoreSlim(_probeParallelism);
+        var pending = new List<Task<ProbeOutcome>>(candidates.Count);
+        foreach (var candidate in candidates)
+        {
+            pending.Add(ProbeOneAsync(candidate, token, gate, probing.Token));
+        }
+
+        ProbeOutcome? winner = null;
+        ProbeOutcome? unavailable = null;
+        var unanswered = 0;
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            var outcome = await done.ConfigureAwait(false);
+            if (outcome.Claims is not null)
+            {
+                winner = outcome;
+                break;
+            }
+
+            if (outcome.Error is not null)
+            {
+                unavailable ??= outcome;
+                unanswered++;
+            }
+        }
+
+        // The first acceptance wins; the other probes are called off, and awaited so that nothing
+        // outlives the cancellation sources.
+        await probing.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (winner is { Claims: { } claims, Configuration: { } configuration })
+        {
+            EngineLog.TokenIssuerProbed(_logger, hash.ToString(), winner.Issuer.Issuer);
+            var now = _time.GetUtcNow();
+            _tokenIssuers.Set(hash, winner.Issuer, (now + _tokenIssuerLifetime).UtcTicks, now.UtcTicks);
+            return await CompleteAsync(winner.Issuer, configuration, token, null, claims, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (unavailable?.Error is { } error)
+        {
+            throw new FlaatUnavailableException(
+                $"No trusted OP accepted the token, and {unanswered} of {candidates.Count} could not be asked; first: {error.Description}",
+                error.RetryAfter);
+        }
+
+        throw new FlaatUnauthenticatedException("No trusted OP accepted the token");
+    }
+
+    private async Task<ProbeOutcome> ProbeOneAsync(IssuerContext issuer, string token, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return ProbeOutcome.TimedOut(issuer, _probeDeadline);
+        }
+
+        try
+        {
+            var (configuration, userInfo) = await AskUserInfoAsync(issuer, token, cancellationToken).ConfigureAwait(false);
+            if (userInfo is null)
+            {
+                // Without a userinfo endpoint an OP cannot be probed.
+                return ProbeOutcome.Rejected(issuer);
+            }
+
+            return userInfo.Kind switch
+            {
+                OpResultKind.Ok => new ProbeOutcome(issuer, configuration, WithIssuer(userInfo.Body, configuration), null),
+                OpResultKind.Rejected => ProbeOutcome.Rejected(issuer),
+                _ => new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter)),
+            };
+        }
+        catch (OperationCanceledException)
+        {
+            return ProbeOutcome.TimedOut(issuer, _probeDeadline);
+        }
+        catch (FlaatException e)
+        {
+            // The OP cannot be asked (unreachable, or its configuration is broken).
+            return new ProbeOutcome(issuer, null, null, e.ToError());
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static DateTimeOffset Earliest(DateTimeOffset? first, DateTimeOffset second) =>
+        first is { } value && value < second ? value : second;
+
+    /// <summary>What is cached per token: the result, and the issuer it came from (for issuer hints).</summary>
+    private sealed class CachedResult(AuthenticationResult result, IssuerContext? issuer)
+    {
+        public AuthenticationResult Result { get; } = result;
+
+        public IssuerContext? Issuer { get; } = issuer;
+
+        public bool Serves(AuthenticationRequest request)
+        {
+            if (request.RequireUserInfo && Result.IsTokenOnly)
+            {
+                return false;
+            }
+
+            return request.IssuerHint is not { } hint || IssuerUrl.AreSame(hint, Issuer?.Issuer);
+        }
+    }
+
+    private sealed record ProbeOutcome(IssuerContext Issuer, IssuerConfiguration? Configuration, IReadOnlyDictionary<string, JsonElement>? Claims, FlaatError? Error)
+    {
+        public static ProbeOutcome Rejected(IssuerContext issuer) => new(issuer, null, null, null);
+
+        public static ProbeOutcome TimedOut(IssuerContext issuer, TimeSpan deadline) =>
+            new(issuer, null, null, FlaatError.Unavailable($"The OP {issuer.Issuer} did not answer within the probing deadline of {deadline.TotalSeconds:0.###} s"));
+    }
+
+    private readonly record struct FlightKey(TokenHash Hash, bool RequireUserInfo, string? IssuerHint);
+}

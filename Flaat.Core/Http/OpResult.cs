@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace Flaat.Http;
+
+/// <summary>What became of one call to an OP.</summary>
+internal enum OpResultKind
+{
+    /// <summary>A 2xx answer with a JSON object.</summary>
+    Ok,
+
+    /// <summary>A 4xx answer (other than 408/429): the OP answered, and said no.</summary>
+    Rejected,
+
+    /// <summary>No usable answer: network error, timeout, 5xx, open circuit, or a body that is not JSON.</summary>
+    Unavailable,
+}
+
+/// <summary>The outcome of one call to an OP, already classified.</summary>
+internal sealed class OpResult
+{
+    private OpResult(OpResultKind kind, int statusCode, JsonElement body, string? problem, TimeSpan? retryAfter)
+    {
+        Kind = kind;
+        StatusCode = statusCode;
+        Body = body;
+        Problem = problem;
+        RetryAfter = retryAfter;
+    }
+
+    public OpResultKind Kind { get; }
+
+    /// <summary>The HTTP status, or 0 when there was no answer.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The JSON object answered (only for <see cref="OpResultKind.Ok"/>).</summary>
+    public JsonElement Body { get; }
+
+    /// <summary>What went wrong, for messages and logs (never contains a token).</summary>
+    public string? Problem { get; }
+
+    /// <summary>When the OP may be tried again (an open circuit), when known.</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    public static OpResult Ok(int statusCode, JsonElement body) => new(OpResultKind.Ok, statusCode, body, null, null);
+
+    public static OpResult Rejected(int statusCode) => new(OpResultKind.Rejected, statusCode, default, $"status {statusCode}", null);
+
+    public static OpResult Unavailable(string problem, int statusCode = 0, TimeSpan? retryAfter = null) =>
+        new(OpResultKind.Unavailable, statusCode, default, problem, retryAfter);
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace Flaat.Requirements;
+
+/// <summary>
+/// Satisfied when the token was issued for an audience: the <c>aud</c> claim (a string or a list)
+/// holds it. For an issuer that does not put meaningful audiences into its tokens (see
+/// <see cref="IssuerOptions.SupportsAudience"/>) the requirement is satisfied with a message saying
+/// that it was ignored, as flaat does.
+/// </summary>
+public sealed class HasAudience : ClaimRequirement
+{
+    /// <summary>The claim that holds the audiences, <c>aud</c>.</summary>
+    public const string AudienceClaim = "aud";
+
+    /// <summary>The message of a check ignored because the issuer does not support audiences.</summary>
+    public const string IgnoredMessage = "Issuer does not support audience setting, ignoring audience requirement.";
+
+    private static readonly CheckResult Ignored = new(true, IgnoredMessage);
+
+    private readonly JsonText _required;
+    private readonly Func<string, bool>? _issuerSupportsAudience;
+
+    /// <summary>Creates the requirement.</summary>
+    /// <param name="required">The required audience.</param>
+    /// <param name="issuerSupportsAudience">
+    /// Tells, for the user's issuer, whether its audiences are checked; every issuer's are when
+    /// <see langword="null"/>. <see cref="Require.IssuerSupportsAudience(FlaatOptions)"/> builds it from the settings.
+    /// </param>
+    public HasAudience(string required, Func<string, bool>? issuerSupportsAudience = null)
+        : base(required, AudienceClaim)
+    {
+        _required = new JsonText(required);
+        _issuerSupportsAudience = issuerSupportsAudience;
+    }
+
+    /// <inheritdoc />
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos)
+    {
+        ArgumentNullException.ThrowIfNull(userInfos);
+        return _issuerSupportsAudience is null || _issuerSupportsAudience(userInfos.Issuer)
+            ? base.IsSatisfiedBy(userInfos)
+            : Ignored;
+    }
+
+    private protected override bool Matches(JsonElement value) => _required.EqualsValue(value);
+}

@@ -1,0 +1,80 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Flaat.Testing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Flaat.Tests.Core;
+
+/// <summary>Helpers shared by the engine's tests: options for fake OPs, JWS crafting, odd documents.</summary>
+internal static class EngineTestKit
+{
+    public static FlaatOptions OptionsFor(params FakeOpenIdProvider[] ops)
+    {
+        var options = new FlaatOptions();
+        foreach (var op in ops)
+        {
+            options.TrustedIssuers.Add(op.Issuer);
+        }
+
+        return options;
+    }
+
+    /// <summary>Signs a compact JWS with any signer, for tokens the fake OP would never mint.</summary>
+    public static string Sign(JsonObject header, JsonObject payload, Func<byte[], byte[]> signer)
+    {
+        var input = B64(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + B64(Encoding.UTF8.GetBytes(payload.ToJsonString()));
+        return input + "." + B64(signer(Encoding.ASCII.GetBytes(input)));
+    }
+
+    public static string B64(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
+
+    public static JsonObject Payload(string issuer, string subject = "alice", TimeSpan? lifetime = null, DateTimeOffset? now = null)
+    {
+        var at = now ?? DateTimeOffset.UtcNow;
+        return new JsonObject
+        {
+            ["iss"] = issuer,
+            ["sub"] = subject,
+            ["iat"] = at.ToUnixTimeSeconds(),
+            ["exp"] = (at + (lifetime ?? TimeSpan.FromHours(1))).ToUnixTimeSeconds(),
+        };
+    }
+
+    /// <summary>Replaces the fake OP's JWKS with the given keys (a mapping with default priority wins over the built-in one).</summary>
+    public static void ServeJwks(FakeOpenIdProvider op, params JsonObject[] keys)
+    {
+        var jwks = new JsonObject { ["keys"] = new JsonArray(keys.Select(k => (JsonNode)k.DeepClone()).ToArray()) };
+        op.Server
+            .Given(Request.Create().WithPath(new Uri(op.JwksUri).AbsolutePath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(jwks.ToJsonString()));
+    }
+
+    /// <summary>Replaces one endpoint of the fake OP with a fixed JSON answer.</summary>
+    public static void Serve(FakeOpenIdProvider op, string url, string method, int status, string json)
+    {
+        op.Server
+            .Given(Request.Create().WithPath(new Uri(url).AbsolutePath).UsingMethod(method))
+            .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(json));
+    }
+
+    public static JsonObject RsaJwk(RSA rsa, string kid, string? alg = null, string use = "sig")
+    {
+        var p = rsa.ExportParameters(false);
+        var jwk = new JsonObject { ["kty"] = "RSA", ["kid"] = kid, ["use"] = use, ["n"] = B64(p.Modulus), ["e"] = B64(p.Exponent) };
+        if (alg is not null)
+        {
+            jwk["alg"] = alg;
+        }
+
+        return jwk;
+    }
+
+    public static JsonObject EcJwk(ECDsa ec, string kid, string crv)
+    {
+        var p = ec.ExportParameters(false);
+        return new JsonObject { ["kty"] = "EC", ["kid"] = kid, ["crv"] = crv, ["x"] = B64(p.Q.X), ["y"] = B64(p.Q.Y) };
+    }
+}

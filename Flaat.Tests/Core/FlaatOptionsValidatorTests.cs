@@ -1,0 +1,57 @@
+namespace Flaat.Tests.Core;
+
+public sealed class FlaatOptionsValidatorTests
+{
+    [Test]
+    public void Validate_GoodOptions_NoErrors()
+    {
+        var options = new FlaatOptions { TrustedIssuers = { "https://op.example.org", "http://127.0.0.1:8080" } };
+
+        Assert.That(FlaatOptionsValidator.Validate(options), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_ManyProblems_EveryOneNamedBySetting()
+    {
+        var options = new FlaatOptions
+        {
+            TrustedIssuers = { "https://ok.example.org", "http://insecure.example.org", "" },
+            ClientId = "only-id",
+            RequestTimeout = TimeSpan.Zero,
+            TokenClaimsSuffice = true,
+            VerifyJwt = false,
+            Issuers = { new IssuerOptions { Issuer = "not a url", ClientSecret = "s" } },
+        };
+        options.Cache.MaxUserInfos = 0;
+        options.Probing.MaxParallelism = 0;
+        options.Resilience.CircuitBreakerFailureThreshold = 1;
+
+        var errors = FlaatOptionsValidator.Validate(options);
+
+        Assert.That(errors, Has.Some.StartsWith("Flaat:TrustedIssuers:1 ").And.Some.Contains("AllowInsecureHttpIssuers"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:TrustedIssuers:2 is empty"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:ClientId is set without Flaat:ClientSecret"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:RequestTimeout"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:TokenClaimsSuffice"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:Issuers:0:Issuer"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:Issuers:0:ClientSecret is set without"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:Cache:MaxUserInfos"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:Probing:MaxParallelism"));
+        Assert.That(errors, Has.Some.StartsWith("Flaat:Resilience:CircuitBreakerFailureThreshold"));
+        Assert.That(errors, Has.Count.EqualTo(10));
+    }
+
+    [Test]
+    public void Validate_NoIssuerAtAll_Error()
+    {
+        Assert.That(FlaatOptionsValidator.Validate(new FlaatOptions()), Has.One.StartsWith("Flaat:TrustedIssuers is empty"));
+    }
+
+    [Test]
+    public void Constructor_InvalidOptions_ThrowsListingTheSettings()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { "http://insecure.example.org" } }));
+
+        Assert.That(error!.Message, Does.Contain("Flaat:TrustedIssuers:0"));
+    }
+}

@@ -1,0 +1,114 @@
+namespace Flaat.Tests.EndToEnd;
+
+/// <summary>
+/// The OP instances the end-to-end tests share, each started on first use and stopped after the
+/// last end-to-end test (see <see cref="EndToEndSetUp"/>):
+/// <see cref="TrustedAsync"/> (the OP a protected API trusts), <see cref="ShortLivedAsync"/>
+/// (tokens valid for <see cref="ShortLifetime"/>, for expiry tests) and <see cref="UntrustedAsync"/>
+/// (an independent OP with its own keys, which no test configures as trusted).
+/// </summary>
+public static class OidcProviders
+{
+    /// <summary>The access token lifetime of <see cref="ShortLivedAsync"/>.</summary>
+    public static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(3);
+
+    private static readonly Instance Trusted = new(null);
+    private static readonly Instance ShortLived = new(ShortLifetime);
+    private static readonly Instance Untrusted = new(null);
+    private static readonly Lock ExpiredLock = new();
+    private static Task<ExpiredTokens>? _expired;
+
+    /// <summary>The OP trusted by the APIs under test (tokens valid for 5 minutes).</summary>
+    public static Task<OidcProviderFixture> TrustedAsync() => Trusted.GetAsync();
+
+    /// <summary>An OP whose access tokens expire after <see cref="ShortLifetime"/>.</summary>
+    public static Task<OidcProviderFixture> ShortLivedAsync() => ShortLived.GetAsync();
+
+    /// <summary>A second, independent OP: another port, issuer and key set.</summary>
+    public static Task<OidcProviderFixture> UntrustedAsync() => Untrusted.GetAsync();
+
+    /// <summary>
+    /// Alice's opaque and JWT access tokens from <see cref="ShortLivedAsync"/>, obtained once and
+    /// returned after they have expired (one short wait for all expiry tests).
+    /// </summary>
+    public static Task<ExpiredTokens> ExpiredTokensAsync()
+    {
+        lock (ExpiredLock)
+        {
+            if (_expired is null || _expired.IsFaulted || _expired.IsCanceled)
+            {
+                _expired = GetExpiredTokensAsync();
+            }
+
+            return _expired;
+        }
+    }
+
+    private static async Task<ExpiredTokens> GetExpiredTokensAsync()
+    {
+        var op = await ShortLivedAsync();
+        var opaque = await op.Client.GetOpaqueTokenAsync(OidcProviderFixture.Alice);
+        var (before, _) = await OidcProviderTests.GetUserinfoAsync(op, opaque);
+        var jwt = await op.Client.GetJwtAsync(OidcProviderFixture.Alice);
+
+        // The OP counts whole seconds: a token is expired at most ShortLifetime after it was issued.
+        await Task.Delay(ShortLifetime + TimeSpan.FromSeconds(1));
+        return new ExpiredTokens(op, opaque, jwt, before);
+    }
+
+    internal static async Task StopAllAsync()
+    {
+        await Task.WhenAll(Trusted.StopAsync(), ShortLived.StopAsync(), Untrusted.StopAsync());
+    }
+
+    private sealed class Instance(TimeSpan? lifetime)
+    {
+        private readonly Lock _lock = new();
+        private Task<OidcProviderFixture>? _started;
+
+        public Task<OidcProviderFixture> GetAsync()
+        {
+            lock (_lock)
+            {
+                // A failed start is not cached: the next test tries again and reports its own error.
+                if (_started is null || _started.IsFaulted || _started.IsCanceled)
+                {
+                    _started = OidcProviderFixture.StartAsync(lifetime);
+                }
+
+                return _started;
+            }
+        }
+
+        public async Task StopAsync()
+        {
+            Task<OidcProviderFixture>? started;
+            lock (_lock)
+            {
+                started = _started;
+                _started = null;
+            }
+
+            if (started is { IsCompletedSuccessfully: true })
+            {
+                await (await started).DisposeAsync();
+            }
+        }
+    }
+}
+
+/// <summary>Expired access tokens of Alice from the short-lived OP.</summary>
+/// <param name="Op">The OP that issued them.</param>
+/// <param name="Opaque">An opaque token, now expired.</param>
+/// <param name="Jwt">A JWT access token (RS256, audience <see cref="OidcProviderFixture.JwtResource"/>), now expired.</param>
+/// <param name="UserinfoBeforeExpiry">What the OP's userinfo answered for the opaque token right after it was issued.</param>
+public sealed record ExpiredTokens(OidcProviderFixture Op, string Opaque, string Jwt, System.Net.HttpStatusCode UserinfoBeforeExpiry);
+
+/// <summary>Stops the shared OPs after the last test of the <c>Flaat.Tests.EndToEnd</c> namespace.</summary>
+[SetUpFixture]
+public sealed class EndToEndSetUp
+{
+    /// <summary>Stops every OP that was started.</summary>
+    [OneTimeTearDown]
+    public async Task StopProvidersAsync() => await OidcProviders.StopAllAsync();
+}
