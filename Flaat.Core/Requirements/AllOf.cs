@@ -33,4 +33,7 @@ public sealed class AllOf : Requirement
     /// <inheritdoc />
     public override CheckResult IsSatisfiedBy(UserInfos userInfos) =>
         RequirementList.Evaluate(List, userInfos, List.Length, AllSatisfied, UnsatisfiedMessage);
+
+    /// <summary>The requirement as text, for diagnostics.</summary>
+    public override string ToString() => RequirementList.Describe("AllOf(", List);
 }

@@ -68,4 +68,7 @@ public abstract class ClaimRequirement : Requirement
 
     /// <summary>Whether one value (a list claim's element, or the claim itself) matches <see cref="Required"/>.</summary>
     private protected abstract bool Matches(JsonElement value);
+
+    /// <summary>The requirement's kind, claim and value, e.g. <c>HasClaim(groups: 'admins')</c>, for diagnostics.</summary>
+    public override string ToString() => $"{GetType().Name}({Claim}: '{Required}')";
 }

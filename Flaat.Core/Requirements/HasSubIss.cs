@@ -18,4 +18,7 @@ public sealed class HasSubIss : Requirement
             ? new CheckResult(true, $"Valid user: {userInfos.Subject} @ {userInfos.Issuer}")
             : NoSubjectOrIssuer;
     }
+
+    /// <summary>The requirement as text, for diagnostics.</summary>
+    public override string ToString() => nameof(HasSubIss);
 }

@@ -27,4 +27,7 @@ public sealed class IsTrue : Requirement
 
     /// <inheritdoc />
     public override CheckResult IsSatisfiedBy(UserInfos userInfos) => _predicate(userInfos) ? _true : _false;
+
+    /// <summary>The requirement as text, for diagnostics.</summary>
+    public override string ToString() => $"IsTrue({Name})";
 }

@@ -15,4 +15,6 @@ internal sealed class LazyRequirement : Requirement
         _factory() ?? throw new InvalidOperationException("A lazy requirement's factory returned null; it must return a requirement.");
 
     public override CheckResult IsSatisfiedBy(UserInfos userInfos) => Resolve().IsSatisfiedBy(userInfos);
+
+    public override string ToString() => "Lazy";
 }

@@ -44,4 +44,7 @@ public sealed class NOf : Requirement
     /// <summary>The message of a satisfied check; evaluation stops once <paramref name="count"/> are satisfied.</summary>
     internal static string SatisfiedMessage(int count) =>
         string.Create(CultureInfo.InvariantCulture, $"{count} of {count} sub-requirements are satisfied");
+
+    /// <summary>The requirement as text, for diagnostics.</summary>
+    public override string ToString() => RequirementList.Describe(string.Create(CultureInfo.InvariantCulture, $"NOf({Count}; "), _children);
 }

@@ -29,4 +29,7 @@ public sealed class OneOf : Requirement
 
     /// <inheritdoc />
     public override CheckResult IsSatisfiedBy(UserInfos userInfos) => RequirementList.Evaluate(List, userInfos, 1, OneSatisfied, failedMessage: null);
+
+    /// <summary>The requirement as text, for diagnostics.</summary>
+    public override string ToString() => RequirementList.Describe("OneOf(", List);
 }

@@ -89,4 +89,8 @@ internal static class RequirementList
             }
         }
     }
+
+    /// <summary>Diagnostic text: <c>Name(child, child)</c>.</summary>
+    public static string Describe(string opening, Requirement[] children) =>
+        opening + string.Join(", ", (IEnumerable<Requirement>)children) + ")";
 }

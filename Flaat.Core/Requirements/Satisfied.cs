@@ -7,4 +7,7 @@ public sealed class Satisfied : Requirement
 
     /// <inheritdoc />
     public override CheckResult IsSatisfiedBy(UserInfos userInfos) => Result;
+
+    /// <summary>The requirement as text, for diagnostics.</summary>
+    public override string ToString() => nameof(Satisfied);
 }
