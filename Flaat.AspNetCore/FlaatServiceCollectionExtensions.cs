@@ -26,7 +26,14 @@ public static class FlaatServiceCollectionExtensions
     public static FlaatBuilder AddFlaat(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return AddFlaatCore(services, options => options.BindConfiguration(FlaatOptions.SectionName), configuration: null);
+        services.AddOptions<FlaatEndpointOptions>().Configure<IServiceProvider>((options, provider) =>
+        {
+            if (provider.GetService<IConfiguration>() is { } configuration)
+            {
+                BindEndpointOptions(options, configuration.GetSection(FlaatOptions.SectionName));
+            }
+        });
+        return AddFlaatCore(services, options => options.BindConfiguration(FlaatOptions.SectionName));
     }
 
     /// <summary>Adds Flaat with its settings bound from a configuration section.</summary>
@@ -37,7 +44,8 @@ public static class FlaatServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        return AddFlaatCore(services, options => options.Bind(section), section);
+        services.AddOptions<FlaatEndpointOptions>().Configure(options => BindEndpointOptions(options, section));
+        return AddFlaatCore(services, options => options.Bind(section));
     }
 
     /// <summary>Adds Flaat with its settings given in code.</summary>
@@ -48,28 +56,18 @@ public static class FlaatServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        return AddFlaatCore(services, options => options.Configure(configure), configuration: null);
+        return AddFlaatCore(services, options => options.Configure(configure));
     }
 
     // The one funnel: every registration is TryAdd*, so calling AddFlaat twice is harmless.
-    private static FlaatBuilder AddFlaatCore(IServiceCollection services, Action<OptionsBuilder<FlaatOptions>> configureOptions, IConfiguration? configuration)
+    private static FlaatBuilder AddFlaatCore(IServiceCollection services, Action<OptionsBuilder<FlaatOptions>> configureOptions)
     {
         var options = services.AddOptions<FlaatOptions>();
         configureOptions(options);
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlaatOptions>, FlaatOptionsValidation>());
 
-        var endpointOptions = services.AddOptions<FlaatEndpointOptions>();
-        if (configuration is not null)
-        {
-            endpointOptions.Configure(o => BindEndpointOptions(o, configuration));
-        }
-        else if (!services.Any(d => d.ServiceType == typeof(FlaatMarker)))
-        {
-            endpointOptions.Configure<IConfiguration>((o, root) => BindEndpointOptions(o, root.GetSection(FlaatOptions.SectionName)));
-        }
-
-        services.TryAddSingleton<FlaatMarker>();
+        services.AddOptions<FlaatEndpointOptions>();
         services.AddHttpClient(HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => FlaatEngineFactory.CreatePrimaryHandler(sp.GetRequiredService<IOptions<FlaatOptions>>().Value));
         services.TryAddSingleton<IFlaatAuthenticator>(FlaatEngineFactory.CreateAuthenticator);
@@ -128,7 +126,4 @@ public static class FlaatServiceCollectionExtensions
                     "There is no authenticated user to bind to a UserInfos parameter (optional authentication without a token?). "
                     + "Use .OptionalFlaat() on the endpoint, or read HttpContext.GetUserInfos(), which returns null."));
     }
-
-    /// <summary>Marks that AddFlaat ran once (configuration is bound once).</summary>
-    private sealed class FlaatMarker;
 }

@@ -40,6 +40,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     private readonly OpClient _client;
     private readonly IssuerRegistry _issuers;
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationToken _lifetimeToken;
     private readonly BoundedCache<TokenHash, CachedResult> _results;
     private readonly BoundedCache<TokenHash, IssuerContext> _tokenIssuers;
     private readonly SingleFlight<FlightKey, AuthenticationResult> _flights = new();
@@ -73,12 +74,13 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             throw new ArgumentException("Invalid Flaat settings: " + string.Join(" ", errors), nameof(options));
         }
 
+        _lifetimeToken = _lifetime.Token;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FlaatAuthenticator>();
         _ownsHttp = httpClient is null;
         _http = httpClient ?? CreateHttpClient(options.VerifyTls);
         _client = new OpClient(_http, options, _time);
-        _issuers = new IssuerRegistry(options, _client, _time, _logger, _lifetime.Token);
+        _issuers = new IssuerRegistry(options, _client, _time, _logger, _lifetimeToken);
         _results = new BoundedCache<TokenHash, CachedResult>(options.Cache.MaxUserInfos);
         _tokenIssuers = new BoundedCache<TokenHash, IssuerContext>(options.Cache.MaxTokenIssuers);
 
@@ -139,8 +141,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return;
         }
 
+        // Cancelled, not disposed: loads still unwinding may yet link to its token.
         _lifetime.Cancel();
-        _lifetime.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -175,7 +177,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     /// <summary>One shared round of work for a token: resolve, verify, ask the OP, and cache the outcome.</summary>
     private async Task<AuthenticationResult> LoadAsync(TokenHash hash, AuthenticationRequest request)
     {
-        var cancellationToken = _lifetime.Token;
+        var cancellationToken = _lifetimeToken;
         CachedResult outcome;
         try
         {
@@ -212,7 +214,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         IssuerContext? target;
         if (request.IssuerHint is { } hint)
         {
-            target = _issuers.Find(hint) ?? throw new FlaatUnauthenticatedException($"Issuer is not trusted: {hint}");
+            target = _issuers.Find(hint) ?? throw new FlaatUnauthenticatedException($"Issuer is not trusted: {Shorten(hint)}");
         }
         else
         {
@@ -222,10 +224,10 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         if (jwt?.Issuer is { } iss)
         {
             // Checked before anything is sent anywhere: an untrusted issuer gets no request.
-            var issuer = _issuers.Find(iss) ?? throw new FlaatUnauthenticatedException($"Issuer is not trusted: {iss}");
+            var issuer = _issuers.Find(iss) ?? throw new FlaatUnauthenticatedException($"Issuer is not trusted: {Shorten(iss)}");
             if (target is not null && !ReferenceEquals(target, issuer))
             {
-                throw new FlaatUnauthenticatedException($"Token was issued by {iss}, not by the expected issuer {target.Issuer}");
+                throw new FlaatUnauthenticatedException($"Token was issued by {Shorten(iss)}, not by the expected issuer {target.Issuer}");
             }
 
             target = issuer;
@@ -305,7 +307,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         {
             if (jwt.KeyId is { } kid && keys.HasKeyId(kid))
             {
-                throw new FlaatUnauthenticatedException($"Key '{kid}' of issuer {issuer.Issuer} does not fit algorithm {jwt.Algorithm}");
+                throw new FlaatUnauthenticatedException($"Key '{Shorten(kid)}' of issuer {issuer.Issuer} does not fit algorithm {Shorten(jwt.Algorithm)}");
             }
 
             // An unknown key: the OP may have rotated its keys. One shared, rate-limited refresh.
@@ -317,8 +319,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             if (candidates.Count == 0)
             {
                 throw new FlaatUnauthenticatedException(jwt.KeyId is { } unknown
-                    ? $"No key with id '{unknown}' found at issuer {issuer.Issuer}"
-                    : $"No key of issuer {issuer.Issuer} fits algorithm {jwt.Algorithm}");
+                    ? $"No key with id '{Shorten(unknown)}' found at issuer {issuer.Issuer}"
+                    : $"No key of issuer {issuer.Issuer} fits algorithm {Shorten(jwt.Algorithm)}");
             }
         }
 
@@ -513,6 +515,9 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             gate.Release();
         }
     }
+
+    /// <summary>Caps a value taken from a token before it goes into an error message or log line.</summary>
+    internal static string Shorten(string value) => value.Length <= 120 ? value : string.Concat(value.AsSpan(0, 120), "...");
 
     private static DateTimeOffset Earliest(DateTimeOffset? first, DateTimeOffset second) =>
         first is { } value && value < second ? value : second;

@@ -55,6 +55,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
     // Index EndpointCount holds the fault for paths that are not one of the endpoints.
     private readonly Fault[] _faults = new Fault[EndpointCount + 1];
     private readonly string[] _paths;
+    private readonly Guid[] _documentMappings = [.. Enumerable.Range(0, EndpointCount).Select(_ => Guid.NewGuid())];
     private volatile KeySet _keys;
     private int _keyGeneration;
 
@@ -201,9 +202,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
 
         Overlay(header, ToObject(options.HeaderParameters));
 
-        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString()))
-            + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()));
-        var token = signingInput + "." + Base64Url.EncodeToString(key.Sign(Encoding.ASCII.GetBytes(signingInput)));
+        var token = key.SignJws(header, payload);
         _tokens[TokenKey(token)] = record;
         return token;
     }
@@ -297,8 +296,33 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         SetFault(endpoint, f => f with { Delay = delay });
     }
 
-    /// <summary>Ends every simulated fault: the provider answers normally again.</summary>
-    public void Restore() => SetFault(null, _ => Fault.None);
+    /// <summary>
+    /// Answers one endpoint (any method) with a fixed JSON document instead of the built-in one until
+    /// <see cref="Restore"/>, e.g. a discovery document naming another issuer or a JWKS without
+    /// <c>kid</c>s. Calling it again for the same endpoint replaces the document.
+    /// </summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <param name="json">The response body, served as <c>application/json</c>.</param>
+    /// <param name="statusCode">The HTTP status code. Default: 200.</param>
+    public void ServeDocument(FakeOpenIdEndpoint endpoint, string json, int statusCode = 200)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        _server
+            .Given(Request.Create().WithPath(_paths[(int)endpoint]))
+            .WithGuid(_documentMappings[(int)endpoint])
+            .AtPriority(BuiltInMappingPriority - 1)
+            .RespondWith(Response.Create().WithCallback(_ => Json(statusCode, json)));
+    }
+
+    /// <summary>Ends every simulated fault and every document set with <see cref="ServeDocument"/>: the provider answers normally again.</summary>
+    public void Restore()
+    {
+        SetFault(null, _ => Fault.None);
+        foreach (var mapping in _documentMappings)
+        {
+            _server.DeleteMapping(mapping);
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -11,7 +11,7 @@ namespace Flaat.Caching;
 /// </summary>
 internal readonly struct TokenHash : IEquatable<TokenHash>
 {
-    private const int StackLimit = 4096;
+    private const int StackLimit = 8192;
 
     private readonly ulong _a;
     private readonly ulong _b;
@@ -30,16 +30,18 @@ internal readonly struct TokenHash : IEquatable<TokenHash>
     public static TokenHash Compute(string token)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(token.Length);
-        if (maxBytes <= StackLimit)
+        // Tokens are ASCII in practice: counting the bytes first (a vectorised pass) keeps the stack
+        // buffer, which is zeroed on every call, as small as the token.
+        var byteCount = Encoding.UTF8.GetByteCount(token);
+        if (byteCount <= StackLimit)
         {
-            Span<byte> buffer = stackalloc byte[StackLimit];
-            var length = Encoding.UTF8.GetBytes(token, buffer);
-            SHA256.HashData(buffer[..length], hash);
+            Span<byte> buffer = stackalloc byte[byteCount];
+            Encoding.UTF8.GetBytes(token, buffer);
+            SHA256.HashData(buffer, hash);
         }
         else
         {
-            var rented = ArrayPool<byte>.Shared.Rent(maxBytes);
+            var rented = ArrayPool<byte>.Shared.Rent(byteCount);
             var length = Encoding.UTF8.GetBytes(token, rented);
             SHA256.HashData(rented.AsSpan(0, length), hash);
             ArrayPool<byte>.Shared.Return(rented);

@@ -351,6 +351,7 @@ public sealed partial class AarcEntitlement
     }
 
     // Conservative: any non-ASCII character sends the text through the invariant lower-casing.
+    // (A plain loop: MemoryExtensions.ContainsAnyInRange allocates on some code paths.)
     private static bool NeedsLowerCasing(ReadOnlySpan<char> s)
     {
         foreach (var c in s)

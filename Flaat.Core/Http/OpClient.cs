@@ -67,11 +67,11 @@ internal sealed class OpClient
     public Task<OpResult> GetJsonAsync(ResiliencePipeline<HttpAnswer> pipeline, Uri uri, CancellationToken cancellationToken) =>
         SendAsync(pipeline, new RequestSpec(HttpMethod.Get, uri, null, null), idempotent: true, cancellationToken);
 
-    /// <summary>GETs the userinfo of a bearer token. Not retried: a token is not sent twice on a whim.</summary>
+    /// <summary>GETs the userinfo of a bearer token (idempotent, so retried on transient failures like the other GETs).</summary>
     public Task<OpResult> GetUserInfoAsync(ResiliencePipeline<HttpAnswer> pipeline, Uri uri, string accessToken, CancellationToken cancellationToken) =>
-        SendAsync(pipeline, new RequestSpec(HttpMethod.Get, uri, new AuthenticationHeaderValue("Bearer", accessToken), null), idempotent: false, cancellationToken);
+        SendAsync(pipeline, new RequestSpec(HttpMethod.Get, uri, new AuthenticationHeaderValue("Bearer", accessToken), null), idempotent: true, cancellationToken);
 
-    /// <summary>POSTs a token to an introspection endpoint with HTTP Basic client authentication (RFC 7662).</summary>
+    /// <summary>POSTs a token to an introspection endpoint with HTTP Basic client authentication (RFC 7662). Never retried.</summary>
     public Task<OpResult> IntrospectAsync(ResiliencePipeline<HttpAnswer> pipeline, Uri uri, string accessToken, string clientId, string clientSecret, CancellationToken cancellationToken)
     {
         // RFC 6749 2.3.1: the client id and secret are form-encoded before they are joined and base64-encoded.

@@ -5,16 +5,18 @@ namespace Flaat.Tests.EndToEnd;
 /// last end-to-end test (see <see cref="EndToEndSetUp"/>):
 /// <see cref="TrustedAsync"/> (the OP a protected API trusts), <see cref="ShortLivedAsync"/>
 /// (tokens valid for <see cref="ShortLifetime"/>, for expiry tests) and <see cref="UntrustedAsync"/>
-/// (an independent OP with its own keys, which no test configures as trusted).
+/// (an independent OP with its own keys, which no test configures as trusted) and
+/// <see cref="ImpostorAsync"/> (an OP that claims the trusted OP's issuer, with its own keys).
 /// </summary>
 public static class OidcProviders
 {
     /// <summary>The access token lifetime of <see cref="ShortLivedAsync"/>.</summary>
     public static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(3);
 
-    private static readonly Instance Trusted = new(null);
-    private static readonly Instance ShortLived = new(ShortLifetime);
-    private static readonly Instance Untrusted = new(null);
+    private static readonly Instance Trusted = new(() => OidcProviderFixture.StartAsync());
+    private static readonly Instance ShortLived = new(() => OidcProviderFixture.StartAsync(ShortLifetime));
+    private static readonly Instance Untrusted = new(() => OidcProviderFixture.StartAsync());
+    private static readonly Instance Impostor = new(async () => await OidcProviderFixture.StartAsync(issuer: (await TrustedAsync()).Issuer));
     private static readonly Lock ExpiredLock = new();
     private static Task<ExpiredTokens>? _expired;
 
@@ -26,6 +28,12 @@ public static class OidcProviders
 
     /// <summary>A second, independent OP: another port, issuer and key set.</summary>
     public static Task<OidcProviderFixture> UntrustedAsync() => Untrusted.GetAsync();
+
+    /// <summary>
+    /// An OP on another port that claims to be <see cref="TrustedAsync"/>'s issuer: its JWTs carry
+    /// the trusted <c>iss</c> and the same key ids, but are signed with its own keys.
+    /// </summary>
+    public static Task<OidcProviderFixture> ImpostorAsync() => Impostor.GetAsync();
 
     /// <summary>
     /// Alice's opaque and JWT access tokens from <see cref="ShortLivedAsync"/>, obtained once and
@@ -58,10 +66,10 @@ public static class OidcProviders
 
     internal static async Task StopAllAsync()
     {
-        await Task.WhenAll(Trusted.StopAsync(), ShortLived.StopAsync(), Untrusted.StopAsync());
+        await Task.WhenAll(Trusted.StopAsync(), ShortLived.StopAsync(), Untrusted.StopAsync(), Impostor.StopAsync());
     }
 
-    private sealed class Instance(TimeSpan? lifetime)
+    private sealed class Instance(Func<Task<OidcProviderFixture>> start)
     {
         private readonly Lock _lock = new();
         private Task<OidcProviderFixture>? _started;
@@ -73,7 +81,7 @@ public static class OidcProviders
                 // A failed start is not cached: the next test tries again and reports its own error.
                 if (_started is null || _started.IsFaulted || _started.IsCanceled)
                 {
-                    _started = OidcProviderFixture.StartAsync(lifetime);
+                    _started = start();
                 }
 
                 return _started;

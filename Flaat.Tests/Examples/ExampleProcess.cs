@@ -131,7 +131,7 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
     }
 
     // The tests run from bin/<Configuration>/net10.0; the examples are built alike.
-    private static string BuildConfiguration() => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+    private static string BuildConfiguration() => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     [GeneratedRegex(@"curl -i -H ""Authorization: Bearer \$ADMIN_TOKEN"" (http://[^/\s]+)/")]
     private static partial Regex CurlUrl();

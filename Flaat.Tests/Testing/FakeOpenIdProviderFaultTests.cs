@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Flaat.Testing;
 using WireMock.RequestBuilders;
@@ -207,16 +205,54 @@ public sealed class FakeOpenIdProviderFaultTests
     {
         // How a test crafts a token the OP would never mint, here with an unusual header, signed by the OP's real key.
         var key = _op.GetSigningKey(alg);
-        var header = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($$"""{"alg":"{{alg}}","kid":"{{key.KeyId}}","crit":["x"]}"""));
-        var payload = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(new JsonObject { ["iss"] = _op.Issuer, ["sub"] = "x" }.ToJsonString()));
-        var token = header + "." + payload + "." + Base64Url.EncodeToString(key.Sign(Encoding.ASCII.GetBytes(header + "." + payload)));
+        var token = key.SignJws(new JsonObject { ["alg"] = alg, ["kid"] = key.KeyId, ["crit"] = new JsonArray("x") }, new JsonObject { ["iss"] = _op.Issuer, ["sub"] = "x" });
 
         var published = (await _http.GetJsonAsync(_op.JwksUri))["keys"]!.AsArray().Single(k => (string?)k!["kid"] == key.KeyId)!.AsObject();
 
         Assert.Multiple(() =>
         {
             Assert.That(Jwts.Verifies(token, published), Is.True);
+            Assert.That(Jwts.Header(token)["crit"]!.AsArray().Select(c => (string?)c), Is.EqualTo(new[] { "x" }));
+            Assert.That((string?)Jwts.Payload(token)["sub"], Is.EqualTo("x"));
             Assert.That(published.ToJsonString(), Is.EqualTo(key.ToJsonWebKey().ToJsonString()));
+        });
+    }
+
+    [Test]
+    public async Task ServeDocument_DiscoveryAndKidlessJwks_ServedUntilRestoreAndStillCounted()
+    {
+        var kidless = _op.GetSigningKey("ES256").ToJsonWebKey();
+        kidless.Remove("kid");
+
+        _op.ServeDocument(FakeOpenIdEndpoint.Discovery, new JsonObject { ["issuer"] = "https://impostor.example", ["jwks_uri"] = _op.JwksUri }.ToJsonString());
+        _op.ServeDocument(FakeOpenIdEndpoint.Jwks, new JsonObject { ["keys"] = new JsonArray(kidless) }.ToJsonString());
+        _op.ServeDocument(FakeOpenIdEndpoint.Jwks, new JsonObject { ["keys"] = new JsonArray(kidless.DeepClone()) }.ToJsonString());
+        var discovery = await _http.GetJsonAsync(_op.DiscoveryEndpoint);
+        var jwks = await _http.GetJsonAsync(_op.JwksUri);
+        _op.Restore();
+        var restored = await _http.GetJsonAsync(_op.DiscoveryEndpoint);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)discovery["issuer"], Is.EqualTo("https://impostor.example"));
+            Assert.That(jwks["keys"]!.AsArray(), Has.Count.EqualTo(1));
+            Assert.That(jwks["keys"]![0]!.AsObject().ContainsKey("kid"), Is.False);
+            Assert.That((string?)restored["issuer"], Is.EqualTo(_op.Issuer));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.Discovery), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task ServeDocument_ErrorStatus_IsServedWithThatStatus()
+    {
+        _op.ServeDocument(FakeOpenIdEndpoint.UserInfo, """{"error":"temporarily_unavailable"}""", 429);
+
+        using var response = await _http.GetAsync(new Uri(_op.UserInfoEndpoint));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(429));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
         });
     }
 }

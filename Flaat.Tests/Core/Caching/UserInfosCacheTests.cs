@@ -101,4 +101,33 @@ public sealed class UserInfosCacheTests
 
         Assert.That((await patient).Error, Is.Null);
     }
+
+    [Test]
+    public async Task AuthenticateAsync_CachedToken_AllocatesNothingPerCall()
+    {
+        using var op = FakeOpenIdProvider.Start();
+        using var engine = new FlaatAuthenticator(EngineTestKit.OptionsFor(op));
+        var request = new AuthenticationRequest(op.CreateJwt(new FakeUser("bob")));
+        var first = await engine.AuthenticateAsync(request);
+        for (var i = 0; i < 100; i++)
+        {
+            _ = engine.AuthenticateAsync(request);
+        }
+
+        var synchronous = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            var pending = engine.AuthenticateAsync(request);
+            if (pending.IsCompletedSuccessfully && ReferenceEquals(pending.Result, first))
+            {
+                synchronous++;
+            }
+        }
+
+        var perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
+
+        Assert.That(synchronous, Is.EqualTo(1000));
+        Assert.That(perCall, Is.LessThan(8), "the cached path hashes on the stack and looks up a struct key");
+    }
 }

@@ -400,6 +400,7 @@ public sealed class AarcEntitlementParseTests
         yield return new TestCaseData(Fill("urn:n:d", "?+?=#", underLimit)).SetArgDisplayNames("component markers");
         yield return new TestCaseData(Fill("urn:n:d", "%", underLimit)).SetArgDisplayNames("percent signs up to the limit");
         yield return new TestCaseData(Fill("urn:n:d:group:g", "%e", underLimit)).SetArgDisplayNames("half escapes up to the limit");
+        yield return new TestCaseData(Fill("urn:n:d:group:g", "%C3%A4%ff", underLimit)).SetArgDisplayNames("escapes up to the limit");
         yield return new TestCaseData(Fill("urn:n:d:group:g", "\0\n\r\u001b", underLimit) + ":").SetArgDisplayNames("control characters");
         yield return new TestCaseData(Fill("urn:n:d:group:g", "\uD800", underLimit)).SetArgDisplayNames("lone surrogates");
     }
