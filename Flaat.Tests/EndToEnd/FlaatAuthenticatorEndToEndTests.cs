@@ -156,12 +156,7 @@ public sealed class FlaatAuthenticatorEndToEndTests
 
     private static FlaatAuthenticator Engine(OidcProviderFixture trusted, Action<FlaatOptions>? configure = null)
     {
-        var options = new FlaatOptions
-        {
-            TrustedIssuers = [trusted.Issuer],
-            ClientId = OidcProviderFixture.ApiClientId,
-            ClientSecret = OidcProviderFixture.ApiClientSecret,
-        };
+        var options = OidcProviders.FlaatOptionsFor(trusted);
         configure?.Invoke(options);
         return new FlaatAuthenticator(options);
     }

@@ -59,11 +59,10 @@ public sealed class FlaatEvaluatorEndToEndTests
         });
     }
 
-    private static FlaatAuthenticator Engine(OidcProviderFixture op, bool tokenClaimsSuffice) => new(new FlaatOptions
+    private static FlaatAuthenticator Engine(OidcProviderFixture op, bool tokenClaimsSuffice)
     {
-        TrustedIssuers = [op.Issuer],
-        ClientId = OidcProviderFixture.ApiClientId,
-        ClientSecret = OidcProviderFixture.ApiClientSecret,
-        TokenClaimsSuffice = tokenClaimsSuffice,
-    });
+        var options = OidcProviders.FlaatOptionsFor(op);
+        options.TokenClaimsSuffice = tokenClaimsSuffice;
+        return new FlaatAuthenticator(options);
+    }
 }

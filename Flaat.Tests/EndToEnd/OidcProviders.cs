@@ -11,7 +11,7 @@ namespace Flaat.Tests.EndToEnd;
 public static class OidcProviders
 {
     /// <summary>The access token lifetime of <see cref="ShortLivedAsync"/>.</summary>
-    public static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(5);
 
     private static readonly Instance Trusted = new(() => OidcProviderFixture.StartAsync());
     private static readonly Instance ShortLived = new(() => OidcProviderFixture.StartAsync(ShortLifetime));
@@ -59,9 +59,36 @@ public static class OidcProviders
         var (before, _) = await OidcProviderTests.GetUserinfoAsync(op, opaque);
         var jwt = await op.Client.GetJwtAsync(OidcProviderFixture.Alice);
 
-        // The OP counts whole seconds: a token is expired at most ShortLifetime after it was issued.
-        await Task.Delay(ShortLifetime + TimeSpan.FromSeconds(1));
+        // Wait until the later of the two has expired by the OP's clock (the machine's), whole seconds.
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(OidcProviderTests.JwtPart(jwt, 1).GetProperty("exp").GetInt64());
+        var wait = expiresAt - TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(1);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
         return new ExpiredTokens(op, opaque, jwt, before);
+    }
+
+    /// <summary>
+    /// Flaat settings that trust <paramref name="trusted"/> with the API client's credentials, and
+    /// time limits generous enough for a busy CI machine (these tests are about behaviour, not speed).
+    /// </summary>
+    public static FlaatOptions FlaatOptionsFor(params OidcProviderFixture[] trusted)
+    {
+        var options = new FlaatOptions
+        {
+            ClientId = OidcProviderFixture.ApiClientId,
+            ClientSecret = OidcProviderFixture.ApiClientSecret,
+            RequestTimeout = TimeSpan.FromSeconds(15),
+        };
+        options.Probing.Deadline = TimeSpan.FromSeconds(30);
+        foreach (var op in trusted)
+        {
+            options.TrustedIssuers.Add(op.Issuer);
+        }
+
+        return options;
     }
 
     internal static async Task StopAllAsync()
@@ -112,10 +139,17 @@ public static class OidcProviders
 /// <param name="UserinfoBeforeExpiry">What the OP's userinfo answered for the opaque token right after it was issued.</param>
 public sealed record ExpiredTokens(OidcProviderFixture Op, string Opaque, string Jwt, System.Net.HttpStatusCode UserinfoBeforeExpiry);
 
-/// <summary>Stops the shared OPs after the last test of the <c>Flaat.Tests.EndToEnd</c> namespace.</summary>
+/// <summary>
+/// Starts getting the expired tokens before the first end-to-end test, so that their wait overlaps
+/// the other tests; stops the shared OPs after the last test of the <c>Flaat.Tests.EndToEnd</c> namespace.
+/// </summary>
 [SetUpFixture]
 public sealed class EndToEndSetUp
 {
+    /// <summary>Starts the short-lived OP and its tokens' countdown in the background (a failure surfaces in the tests that use them).</summary>
+    [OneTimeSetUp]
+    public void StartExpiringTokens() => _ = OidcProviders.ExpiredTokensAsync();
+
     /// <summary>Stops every OP that was started.</summary>
     [OneTimeTearDown]
     public async Task StopProvidersAsync() => await OidcProviders.StopAllAsync();
