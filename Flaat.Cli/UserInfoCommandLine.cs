@@ -113,14 +113,22 @@ internal sealed class UserInfoCommandLine
     {
         // A token could start with '@'; never read it as a response file.
         ResponseFileTokenReplacer = null,
+
+        // A token could start with '-'; never split it into bundled short options.
+        EnablePosixBundling = false,
     };
 
     private readonly Command _command;
+    private bool _optionsEnded;
 
     public UserInfoCommandLine() => _command = Build();
 
     /// <summary>Parses the arguments.</summary>
-    public ParseResult Parse(IReadOnlyList<string> args) => _command.Parse(args, Configuration);
+    public ParseResult Parse(IReadOnlyList<string> args)
+    {
+        _optionsEnded = args.Contains("--");
+        return _command.Parse(args, Configuration);
+    }
 
     /// <summary>Reads the settings of a parse result without errors.</summary>
     public UserInfoSettings ToSettings(ParseResult result)
@@ -150,8 +158,9 @@ internal sealed class UserInfoCommandLine
     {
         Token.Validators.Add(result =>
         {
-            // Anything else that looks like an option is a typo, not a token; a token starting with '-' can come from stdin.
-            if (result.Tokens is [{ Value: ['-', _, ..] value }])
+            // A mistyped option lands here as the token. Opaque tokens may start with '-' too (base64url),
+            // so only short words of letters and dashes count as options; "--" before a token ends the options.
+            if (!_optionsEnded && result.Tokens is [{ Value: { } value }] && LooksLikeOption(value))
             {
                 result.AddError($"Unknown option '{value}'.");
             }
@@ -202,6 +211,16 @@ internal sealed class UserInfoCommandLine
             ? $"'{url}' uses http, which is allowed only for loopback addresses"
             : null;
     }
+
+    private static bool LooksLikeOption(string value) =>
+        value.Length is > 1 and <= 32
+        && value[0] == '-'
+        && value.AsSpan(1).TrimStart('-') is { Length: > 0 } name
+        && char.IsAsciiLetter(name[0])
+        && !name.ContainsAnyExcept(OptionNameCharacters);
+
+    private static readonly System.Buffers.SearchValues<char> OptionNameCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
 
     /// <summary>Accepts only issuer URLs Flaat can trust, naming the option in the error.</summary>
     private static Option<T> UrlOption<T>(Option<T> option)

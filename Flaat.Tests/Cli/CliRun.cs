@@ -12,6 +12,9 @@ internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
     /// <summary>The last line written to standard output.</summary>
     public string LastLine => Stdout.TrimEnd().Split('\n')[^1];
 
+    /// <summary>Everything the run produced, as a failure message.</summary>
+    public override string ToString() => $"exit code {ExitCode}\n--- stdout:\n{Stdout}--- stderr:\n{Stderr}";
+
     /// <summary>Runs <see cref="UserInfoCommand"/> with captured streams and the given environment only.</summary>
     public static async Task<CliRun> RunAsync(
         IEnumerable<string> args,

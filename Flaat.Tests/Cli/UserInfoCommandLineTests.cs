@@ -24,6 +24,7 @@ public sealed class UserInfoCommandLineTests
 
     [TestCase("--no-such-option")]
     [TestCase("-x")]
+    [TestCase("-qv")]
     public async Task RunAsync_UnknownOption_Exits3AndNamesIt(string option)
     {
         var run = await CliRun.RunAsync([option]);

@@ -44,7 +44,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stderr, Is.Empty);
             Assert.That(run.Stdout, Does.StartWith("Access token info:\n    {\n"));
             Assert.That(run.Stdout, Does.Contain("\nUser info:\n    {\n"));
@@ -65,7 +65,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stdout, Does.Contain("\"sub\": \"alice\""));
         });
     }
@@ -79,7 +79,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stdout, Does.StartWith("Access token info: none, the token is not a JWT.\n"));
             Assert.That(run.Stdout, Does.Contain("\nUser info:\n    {\n"));
             Assert.That(run.Stdout, Does.Contain("\nIntrospection info:\n    {\n"));
@@ -100,7 +100,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stdout, Does.Contain("\"email\": \"alice@example.org\""));
             Assert.That(run.LastLine, Does.StartWith("The token's expiry is not known"));
         });
@@ -113,7 +113,7 @@ public sealed class UserInfoCommandTests
 
         var run = await RunAsync([token, "--json", "--trust", _op.Issuer, "--client-id", ClientId, "--client-secret", ClientSecret]);
 
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
         using var json = JsonDocument.Parse(run.Stdout);
         var root = json.RootElement;
         Assert.Multiple(() =>
@@ -132,7 +132,7 @@ public sealed class UserInfoCommandTests
 
         var run = await RunAsync([token, "--json", "--access-token"]);
 
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
         using var json = JsonDocument.Parse(run.Stdout);
         var info = json.RootElement.GetProperty("access_token_info");
         Assert.Multiple(() =>
@@ -154,7 +154,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stdout, Does.StartWith("User info:\n"));
             Assert.That(run.Stdout, Does.Not.Contain("Access token info"));
             Assert.That(run.Stdout, Does.Not.Contain("Introspection info"));
@@ -171,8 +171,36 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stdout, Does.Contain("\"sub\": \"alice\""));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_OpaqueTokenStartingWithDash_IsTakenAsTheToken()
+    {
+        // Base64url tokens start with '-' one time in 64; they must not be mistaken for options.
+        var dashed = MintUntil(() => _op.CreateOpaqueToken(Alice), t => t.StartsWith('-'));
+
+        var run = await RunAsync([dashed, "--trust", _op.Issuer, "--userinfo"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
+            Assert.That(run.Stdout, Does.Contain("\"sub\": \"alice\""));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_DoubleDashBeforeToken_EndsTheOptions()
+    {
+        var run = await RunAsync(["--trust", _op.Issuer, "--", "--not-an-option"]);
+
+        Assert.Multiple(() =>
+        {
+            // Taken as a token, sent to the OP, and refused there.
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
+            Assert.That(run.Stderr, Does.StartWith("flaat-userinfo: Token rejected: "));
         });
     }
 
@@ -187,7 +215,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stdout, Does.Contain("\"sub\": \"alice\""));
         });
     }
@@ -199,7 +227,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stdout, Is.Empty);
             Assert.That(run.Stderr, Is.Empty);
         });
@@ -214,7 +242,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Valid), run.ToString());
             Assert.That(run.Stderr, Does.Contain("trusted issuers: " + _op.Issuer));
             Assert.That(run.Stdout, Does.StartWith("User: alice@"));
             Assert.That(run.Stderr + run.Stdout, Does.Not.Contain(token));
@@ -231,7 +259,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected));
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
             Assert.That(run.StderrLines, Has.Length.EqualTo(1));
             Assert.That(run.Stderr, Does.StartWith("flaat-userinfo: Token rejected: "));
             Assert.That(run.Stdout, Is.Empty);
@@ -247,7 +275,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected));
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
             Assert.That(run.StderrLines, Has.Length.EqualTo(1));
             Assert.That(run.Stderr, Does.Contain("Token rejected"));
         });
@@ -262,7 +290,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
             Assert.That(run.StderrLines, Has.Length.EqualTo(1));
             Assert.That(run.Stderr, Does.StartWith("flaat-userinfo: Token rejected: ").And.Contain("http://op.example/realm"));
         });
@@ -277,7 +305,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected));
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
             Assert.That(run.StderrLines, Has.Length.EqualTo(1));
             Assert.That(run.Stdout, Is.Empty);
         });
@@ -297,7 +325,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.Stderr);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
             Assert.That(run.Stdout, Does.Contain("\"active\": true"));
             Assert.That(run.LastLine, Is.EqualTo("Your token has expired 30 minutes ago."));
         });
@@ -314,7 +342,7 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Error));
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Error), run.ToString());
             Assert.That(run.StderrLines, Has.Length.EqualTo(1));
             Assert.That(run.Stderr, Does.StartWith("flaat-userinfo: "));
             Assert.That(run.Stderr, Does.Not.Contain("Token rejected"));
@@ -333,10 +361,22 @@ public sealed class UserInfoCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Error));
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Error), run.ToString());
             Assert.That(run.StderrLines, Has.Length.EqualTo(1));
             Assert.That(run.Stdout, Is.Empty);
         });
+    }
+
+    private static string MintUntil(Func<string> mint, Func<string, bool> wanted)
+    {
+        while (true)
+        {
+            var token = mint();
+            if (wanted(token))
+            {
+                return token;
+            }
+        }
     }
 
     private Task<CliRun> RunAsync(string[] args, string stdin = "", IDictionary? environment = null) =>
