@@ -222,6 +222,9 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         DateTimeOffset? keepUntil = outcome.Result switch
         {
             { UserInfos: { } infos } => Earliest(infos.ExpiresAt, now + _maxLifetime),
+            // In offline mode a rejection of a userinfo-required request (the OP refused userinfo) must
+            // not replace the token-only success cached for the same token: the token stays valid.
+            { Error.StatusCode: 401 } when request.RequireUserInfo && _tokenClaimsSuffice => null,
             // A rejection is remembered briefly; an outage or a configuration fault is not.
             { Error.StatusCode: 401 } => now + _rejectionLifetime,
             _ => null,
