@@ -1,0 +1,82 @@
+using System.Text.Encodings.Web;
+using Flaat.Evaluation;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Flaat.AspNetCore;
+
+/// <summary>
+/// The Flaat authentication scheme: <c>HttpContext.User</c> from the token's <see cref="UserInfos"/>,
+/// so <c>[Authorize]</c>, <c>RequireAuthorization</c> and authorization policies work with Flaat
+/// tokens (multi-issuer, JWT or opaque). Challenges and forbids answer with Flaat's error response.
+/// </summary>
+internal sealed class FlaatAuthenticationHandler(
+    IOptionsMonitor<FlaatAuthenticationOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    FlaatHttpGate gate)
+    : AuthenticationHandler<FlaatAuthenticationOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        // An endpoint with neither Flaat nor authorization metadata never looks at the token.
+        if (Context.GetEndpoint() is { } endpoint && !gate.Resolver.GetPolicy(endpoint).UsesAuthentication)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var state = Context.GetFlaatState();
+        var token = FlaatHttpGate.ReadToken(Request);
+        state.TokenPresented = token.HasToken;
+        FlaatOutcome outcome;
+        try
+        {
+            // Asked even without a token: the evaluator decides (and honours the environment overrides).
+            outcome = await gate.Evaluator.EvaluateAsync(token, FlaatPolicy.Authenticated, Context, Context.RequestAborted);
+        }
+        catch (FlaatException exception)
+        {
+            outcome = FlaatOutcome.Failed(exception.ToError());
+        }
+
+        state.SetUser(outcome.UserInfos);
+        if (!outcome.IsAllowed)
+        {
+            state.AuthenticationError = outcome.Error;
+
+            // No bearer token at all: not this scheme's request (another scheme may handle it).
+            return token.HasToken ? AuthenticateResult.Fail(outcome.Error!.Description) : AuthenticateResult.NoResult();
+        }
+
+        var principal = UserInfosPrincipal.Create(outcome.UserInfos, Scheme.Name, Options);
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var state = Context.GetFlaatState();
+        var error = state.AuthenticationError;
+        if (error is null)
+        {
+            // Authentication did not run for this scheme (another default scheme); judge the header now.
+            var token = FlaatHttpGate.ReadToken(Request);
+            state.TokenPresented = token.HasToken;
+            error = FlaatError.Unauthenticated(token.Problem ?? "User identity could not be determined");
+        }
+
+        await gate.RespondAsync(Context, error, null, state.TokenPresented, OnFailure());
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var state = Context.GetFlaatState();
+        var error = state.AuthorizationError
+            ?? FlaatError.Forbidden(state.UserInfos is { } user ? $"User {user} does not meet requirements" : "User does not meet requirements");
+        await gate.RespondAsync(Context, error, state.UserInfos, state.TokenPresented, OnFailure());
+    }
+
+    private FlaatFailureHandler? OnFailure() =>
+        Context.GetEndpoint() is { } endpoint ? gate.Resolver.GetPolicy(endpoint).OnFailure : null;
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Flaat.AspNetCore;
+
+/// <summary>
+/// Writes a <see cref="FlaatError"/> as an HTTP response: the status, flaat's JSON body
+/// (<c>application/json</c>), RFC 6750 <c>WWW-Authenticate: Bearer</c> challenges and
+/// <c>Retry-After</c> on 503. The one HTTP renderer of every Flaat adapter.
+/// </summary>
+public static class FlaatResponseWriter
+{
+    private const int MaxHeaderDescriptionLength = 256;
+    private const string BearerScheme = "Bearer";
+
+    /// <summary>Writes the error response.</summary>
+    /// <param name="response">The response; it must not have started.</param>
+    /// <param name="error">The error.</param>
+    /// <param name="tokenPresented">
+    /// Whether the request carried a bearer token: a 401 then says <c>error="invalid_token"</c>;
+    /// without one the challenge is a bare <c>Bearer</c> (RFC 6750 section 3.1).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public static async Task WriteErrorAsync(HttpResponse response, FlaatError error, bool tokenPresented, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(error);
+
+        response.StatusCode = error.StatusCode;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        if (GetChallenge(error, tokenPresented) is { } challenge)
+        {
+            response.Headers.WWWAuthenticate = challenge;
+        }
+
+        if (error.StatusCode == StatusCodes.Status503ServiceUnavailable && error.RetryAfter is { } retryAfter)
+        {
+            var seconds = Math.Max(1L, (long)Math.Ceiling(retryAfter.TotalSeconds));
+            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        {
+            error.WriteTo(writer);
+        }
+
+        await response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The RFC 6750 challenge for an error: <c>Bearer</c> with <c>invalid_token</c> on a 401 for a
+    /// presented token, a bare <c>Bearer</c> on a 401 without one, <c>insufficient_scope</c> on a
+    /// 403; <see langword="null"/> for other statuses.
+    /// </summary>
+    /// <param name="error">The error.</param>
+    /// <param name="tokenPresented">Whether the request carried a bearer token.</param>
+    public static string? GetChallenge(FlaatError error, bool tokenPresented)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.StatusCode switch
+        {
+            StatusCodes.Status401Unauthorized when tokenPresented => Challenge("invalid_token", error.Description),
+            StatusCodes.Status401Unauthorized => BearerScheme,
+            StatusCodes.Status403Forbidden => Challenge("insufficient_scope", error.Description),
+            _ => null,
+        };
+    }
+
+    private static string Challenge(string code, string description) =>
+        $"{BearerScheme} error=\"{code}\", error_description=\"{QuotableDescription(description)}\"";
+
+    // RFC 6750 section 3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E, which
+    // also keeps the header value ASCII (servers reject other response header bytes).
+    private static string QuotableDescription(string description)
+    {
+        var length = Math.Min(description.Length, MaxHeaderDescriptionLength);
+        return string.Create(length, description, static (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                var c = source[i];
+                span[i] = c switch
+                {
+                    '"' => '\'',
+                    '\\' => '/',
+                    < ' ' or > '~' => '?',
+                    _ => c,
+                };
+            }
+        });
+    }
+}

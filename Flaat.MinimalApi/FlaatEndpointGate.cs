@@ -1,0 +1,97 @@
+using System.Reflection;
+using Flaat;
+using Flaat.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flaat.MinimalApi;
+
+/// <summary>
+/// Puts Flaat's gate in front of an endpoint's request delegate, once per endpoint, after every
+/// other convention ran. It runs before parameter binding (unlike an endpoint filter), so a 401
+/// comes before a 400 for a bad body, and a <see cref="Flaat.UserInfos"/> parameter binds the user.
+/// </summary>
+internal static class FlaatEndpointGate
+{
+    // Grpc.AspNetCore's per-method metadata: gRPC endpoints are judged by Flaat's interceptor,
+    // which answers with gRPC statuses, not by this HTTP gate.
+    private const string GrpcMethodMetadataTypeName = "Grpc.AspNetCore.Server.GrpcMethodMetadata";
+
+    public static void Install(EndpointBuilder endpoint)
+    {
+        if (endpoint.RequestDelegate is not { } next
+            || endpoint.Metadata.Any(static item => item is Marker || item.GetType().FullName == GrpcMethodMetadataTypeName))
+        {
+            return;
+        }
+
+        var gate = endpoint.ApplicationServices.GetService<FlaatHttpGate>()
+            ?? throw new InvalidOperationException($"Endpoint '{endpoint.DisplayName}' uses RequireFlaat, but Flaat is not registered: call services.AddFlaat(...).");
+        endpoint.Metadata.Add(Marker.Instance);
+        var noUserBindsAsNull = endpoint.Metadata.Any(static item => item is UserInfosFilterMarker);
+        endpoint.RequestDelegate = context => InvokeAsync(context, gate, next, noUserBindsAsNull);
+    }
+
+    /// <summary>
+    /// For a handler with <see cref="UserInfos"/> parameters: a filter that turns the container's
+    /// "no user" placeholder into <see langword="null"/> (optional authentication). Handlers without
+    /// such parameters get no filter and pay nothing.
+    /// </summary>
+    public static void AddUserInfosFilter(EndpointBuilder endpoint)
+    {
+        if (endpoint.Metadata.Any(static item => item is UserInfosFilterMarker)
+            || endpoint.Metadata.OfType<MethodInfo>().FirstOrDefault() is not { } handler)
+        {
+            return;
+        }
+
+        var positions = handler.GetParameters().Where(static p => p.ParameterType == typeof(UserInfos)).Select(static p => p.Position).ToArray();
+        if (positions.Length == 0)
+        {
+            return;
+        }
+
+        endpoint.Metadata.Add(UserInfosFilterMarker.Instance);
+        endpoint.FilterFactories.Add((_, next) => context =>
+        {
+            foreach (var position in positions)
+            {
+                if (ReferenceEquals(context.Arguments[position], FlaatRequestState.NoUser))
+                {
+                    context.Arguments[position] = null;
+                }
+            }
+
+            return next(context);
+        });
+    }
+
+    private static async Task InvokeAsync(HttpContext context, FlaatHttpGate gate, RequestDelegate next, bool noUserBindsAsNull)
+    {
+        if (noUserBindsAsNull)
+        {
+            context.GetFlaatState().NoUserBindsAsNull = true;
+        }
+
+        if (context.GetEndpoint() is { } endpoint
+            && gate.Resolver.GetPolicy(endpoint) is { IsProtected: true } policy
+            && !await gate.TryPassAsync(context, policy))
+        {
+            return;
+        }
+
+        await next(context);
+    }
+
+    private sealed class UserInfosFilterMarker
+    {
+        public static readonly UserInfosFilterMarker Instance = new();
+    }
+
+    /// <summary>Marks an endpoint whose gate is installed.</summary>
+    private sealed class Marker
+    {
+        public static readonly Marker Instance = new();
+    }
+}

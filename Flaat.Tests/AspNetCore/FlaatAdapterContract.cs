@@ -1,0 +1,312 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Flaat.Evaluation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flaat.Tests.AspNetCore;
+
+/// <summary>
+/// The scenarios every HTTP adapter must pass, run against each adapter by a subclass that wires
+/// the same endpoints its own way: <c>/authenticated</c> (returns the injected user's subject),
+/// <c>/admin</c> (access level <c>admin</c>), <c>/request/{name}</c> (request requirement: name is
+/// the caller), <c>/optional</c> (optional authentication), <c>/hook</c> and <c>/hook-throws</c>
+/// (access level <c>admin</c> with an on-failure hook).
+/// </summary>
+public abstract class FlaatAdapterContract
+{
+    private WebApplication? _app;
+
+    private protected FakeAuthenticator Op { get; private set; } = null!;
+
+    protected HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Adds the adapter's services (MVC, authentication, ...).</summary>
+    protected abstract void ConfigureServices(IServiceCollection services);
+
+    /// <summary>Maps the contract's endpoints.</summary>
+    protected abstract void MapEndpoints(WebApplication app);
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        Op = new FakeAuthenticator();
+        _app = await StartAppAsync(Environments.Production);
+        Client = _app.GetTestClient();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        Client.Dispose();
+        await _app!.DisposeAsync();
+    }
+
+    [TearDown]
+    public void BringOpBack() => Op.IsDown = false;
+
+    private protected async Task<WebApplication> StartAppAsync(string environment, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IFlaatAuthenticator>(Op);
+        builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer))
+            .AddAccessLevel(ContractEndpoints.AdminLevel, new ClaimContains("groups", "admins"));
+        configure?.Invoke(builder.Services);
+        ConfigureServices(builder.Services);
+        var app = builder.Build();
+        MapEndpoints(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    protected static HttpRequestMessage Get(string path, string? authorization = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return request;
+    }
+
+    protected static async Task AssertFlaatErrorAsync(HttpResponseMessage response, HttpStatusCode status, string error, string description, string? challenge)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(body);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(status), body);
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+            Assert.That(json.RootElement.GetProperty("error").GetString(), Is.EqualTo(error));
+            Assert.That(json.RootElement.GetProperty("error_description").GetString(), Is.EqualTo(description));
+            Assert.That(response.Headers.WwwAuthenticate.ToString(), challenge is null ? Is.Empty : Is.EqualTo(challenge));
+        });
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string path, string? authorization = null) =>
+        await Client.SendAsync(Get(path, authorization));
+
+    [Test]
+    public async Task Authenticated_NoHeader_Is401WithBareBearerChallenge()
+    {
+        using var response = await SendAsync("/authenticated");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "No authorization header", "Bearer");
+    }
+
+    [Test]
+    public async Task Authenticated_WrongScheme_Is401WithBareBearerChallenge()
+    {
+        using var response = await SendAsync("/authenticated", "Basic YWxpY2U6c2VjcmV0");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "No bearer token in authorization header", "Bearer");
+    }
+
+    [Test]
+    public async Task Authenticated_EmptyToken_Is401()
+    {
+        using var response = await SendAsync("/authenticated", "Bearer ");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "No access token", "Bearer");
+    }
+
+    [Test]
+    public async Task Authenticated_GarbageToken_Is401InvalidToken()
+    {
+        using var response = await SendAsync("/authenticated", "Bearer garbage");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "User identity could not be determined",
+            "Bearer error=\"invalid_token\", error_description=\"User identity could not be determined\"");
+    }
+
+    [Test]
+    public async Task Authenticated_ExpiredToken_Is401InvalidTokenSayingWhy()
+    {
+        using var response = await SendAsync("/authenticated", "Bearer expired");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "Token has expired",
+            "Bearer error=\"invalid_token\", error_description=\"Token has expired\"");
+    }
+
+    [Test]
+    public async Task Authenticated_UntrustedIssuer_Is401NamingTheIssuer()
+    {
+        using var response = await SendAsync("/authenticated", "Bearer untrusted");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "Issuer is not trusted: https://evil.test",
+            "Bearer error=\"invalid_token\", error_description=\"Issuer is not trusted: https://evil.test\"");
+    }
+
+    [Test]
+    public async Task Authenticated_GoodToken_RunsHandlerWithInjectedUser()
+    {
+        using var response = await SendAsync("/authenticated", "bearer user:alice");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("alice"));
+        });
+    }
+
+    [Test]
+    public async Task AccessLevel_Satisfied_RunsHandler()
+    {
+        using var response = await SendAsync("/admin", "Bearer user:alice");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("admin"));
+        });
+    }
+
+    [Test]
+    public async Task AccessLevel_NotSatisfied_Is403WithDetailsAndInsufficientScope()
+    {
+        using var response = await SendAsync("/admin", "Bearer user:bob");
+
+        const string description = "User bob@https://op.test does not meet requirements";
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Forbidden, "Forbidden", description,
+            $"Bearer error=\"insufficient_scope\", error_description=\"{description}\"");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(json.RootElement.GetProperty("error_details").GetString(), Is.EqualTo("Claim 'groups' does not contain 'admins'"));
+    }
+
+    [Test]
+    public async Task RequestRequirement_Satisfied_RunsHandler()
+    {
+        using var response = await SendAsync("/request/alice", "Bearer user:alice");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task RequestRequirement_NotSatisfied_Is403ListingTheFailedChecks()
+    {
+        using var response = await SendAsync("/request/bob", "Bearer user:alice");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Forbidden, "Forbidden", "Request from user alice@https://op.test does not meet requirements",
+            "Bearer error=\"insufficient_scope\", error_description=\"Request from user alice@https://op.test does not meet requirements\"");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(json.RootElement.GetProperty("error_details").ToString(), Is.EqualTo("""["The name is not alice"]"""));
+    }
+
+    [TestCase(null, "anonymous")]
+    [TestCase("Bearer user:alice", "alice")]
+    [TestCase("Bearer garbage", "anonymous")]
+    [TestCase("Basic YWxpY2U6c2VjcmV0", "anonymous")]
+    public async Task Optional_AnyOrNoToken_RunsHandlerWithUserOrNull(string? authorization, string expected)
+    {
+        using var response = await SendAsync("/optional", authorization);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo(expected));
+        });
+    }
+
+    [Test]
+    public async Task OnFailure_HookReturnsResponse_ReplacesFlaatsAndSeesUser()
+    {
+        using var response = await SendAsync("/hook", "Bearer user:bob");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("hook: 403 bob"));
+        });
+    }
+
+    [Test]
+    public async Task OnFailure_HookWithoutUser_SeesNoUser()
+    {
+        using var response = await SendAsync("/hook");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("hook: 401 -"));
+        });
+    }
+
+    [Test]
+    public async Task OnFailure_HookThrowsFlaatException_RendersIt()
+    {
+        using var response = await SendAsync("/hook-throws", "Bearer user:bob");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Forbidden, "Forbidden", "Go away, bob",
+            "Bearer error=\"insufficient_scope\", error_description=\"Go away, bob\"");
+    }
+
+    [Test]
+    public async Task OnFailure_Allowed_HookNotCalled()
+    {
+        using var response = await SendAsync("/hook", "Bearer user:alice");
+
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("admin"));
+    }
+
+    [Test]
+    public async Task OpDown_Is503WithRetryAfterNotBadToken()
+    {
+        Op.IsDown = true;
+
+        using var response = await SendAsync("/authenticated", "Bearer user:alice");
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.ServiceUnavailable, "Unavailable", "The identity provider could not be reached", challenge: null);
+        Assert.That(response.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(30)));
+    }
+
+    [Test]
+    public async Task OpDown_OptionalAuthentication_Is503NotAnonymous()
+    {
+        Op.IsDown = true;
+
+        using var response = await SendAsync("/optional", "Bearer user:alice");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+    }
+
+    [TestCase("Development", false, HttpStatusCode.OK)]
+    [TestCase("Production", true, HttpStatusCode.OK)]
+    [TestCase("Production", false, HttpStatusCode.Unauthorized)]
+    public async Task EnvironmentOverride_DisableAuthentication_HonouredOnlyWhereAllowed(string environment, bool allow, HttpStatusCode expected)
+    {
+        await using var app = await StartAppAsync(environment, services =>
+        {
+            services.Configure<FlaatOptions>(options => options.AllowEnvironmentOverrides = allow);
+            services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader =
+                name => name == FlaatEvaluator.DisableAuthenticationVariable ? "YES" : null);
+        });
+        using var client = app.GetTestClient();
+
+        using var response = await client.SendAsync(Get("/admin"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(expected));
+    }
+
+    [TestCase("Development", "Bearer user:bob", HttpStatusCode.OK)]
+    [TestCase("Production", "Bearer user:bob", HttpStatusCode.Forbidden)]
+    [TestCase("Development", null, HttpStatusCode.Unauthorized)]
+    public async Task EnvironmentOverride_DisableAuthorization_SkipsRequirementsOnly(string environment, string? authorization, HttpStatusCode expected)
+    {
+        await using var app = await StartAppAsync(environment, services =>
+            services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader =
+                name => name == FlaatEvaluator.DisableAuthorizationVariable ? "YES" : null));
+        using var client = app.GetTestClient();
+
+        using var response = await client.SendAsync(Get("/admin", authorization));
+
+        Assert.That(response.StatusCode, Is.EqualTo(expected));
+    }
+}
