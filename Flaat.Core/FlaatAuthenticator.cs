@@ -50,6 +50,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     private readonly TimeSpan _clockSkew;
     private readonly TimeSpan _maxLifetime;
     private readonly TimeSpan _rejectionLifetime;
+    private readonly IUserInfosPostProcessor[] _postProcessors;
     private readonly TimeSpan _tokenIssuerLifetime;
     private readonly bool _probingEnabled;
     private readonly int _probeParallelism;
@@ -64,8 +65,12 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     /// </param>
     /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where log lines go; nowhere when <see langword="null"/>.</param>
+    /// <param name="postProcessors">
+    /// Adjust each token's claims once, before requirements and caching (flaat's
+    /// <c>post_process_dictionaries</c>); run in order. None when <see langword="null"/>.
+    /// </param>
     /// <exception cref="ArgumentException">The settings are invalid; the message lists every problem.</exception>
-    public FlaatAuthenticator(FlaatOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    public FlaatAuthenticator(FlaatOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<IUserInfosPostProcessor>? postProcessors = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = FlaatOptionsValidator.Validate(options);
@@ -89,6 +94,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         _clockSkew = options.ClockSkew;
         _maxLifetime = options.Cache.MaxUserInfosLifetime;
         _rejectionLifetime = options.Cache.RejectionLifetime;
+        _postProcessors = postProcessors?.ToArray() ?? [];
         _tokenIssuerLifetime = options.Cache.IssuerConfigurationLifetime;
         _probingEnabled = options.Probing.Enabled;
         _probeParallelism = options.Probing.MaxParallelism;
@@ -286,7 +292,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         if (_tokenClaimsSuffice && !request.RequireUserInfo)
         {
             // Offline mode (flaat issue #7): the verified token speaks for itself.
-            return new CachedResult(AuthenticationResult.Success(new UserInfos(info, ClaimSet.Empty, null, _time), isTokenOnly: true), issuer);
+            return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, ClaimSet.Empty, null, _time), isTokenOnly: true), issuer);
         }
 
         var (configuration, userInfo) = await AskUserInfoAsync(issuer, jwt.Token, cancellationToken).ConfigureAwait(false);
@@ -384,7 +390,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     private async Task<CachedResult> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, AccessTokenInfo? info, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
     {
         var introspection = await IntrospectAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false);
-        return new CachedResult(AuthenticationResult.Success(new UserInfos(info, userInfo, introspection, _time)), issuer);
+        return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, userInfo, introspection, _time)), issuer);
     }
 
     private async Task<IReadOnlyDictionary<string, JsonElement>?> IntrospectAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, CancellationToken cancellationToken)

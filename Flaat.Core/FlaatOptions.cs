@@ -42,7 +42,8 @@ public sealed class FlaatOptions
 
     /// <summary>
     /// Offline JWT mode (flaat issue #7): a verified JWT's own claims are enough, and the OP's
-    /// userinfo is asked only when a requirement is not met by them. Default <see langword="false"/>
+    /// userinfo (and introspection) is asked only when a requirement is not met by them. Needs
+    /// <see cref="VerifyJwt"/>. Opaque tokens are unaffected. Default <see langword="false"/>
     /// (always ask userinfo, as flaat does).
     /// </summary>
     public bool TokenClaimsSuffice { get; set; }

@@ -338,7 +338,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         _server.Dispose();
         lock (_keysLock)
         {
-            _allKeys.ForEach(k => k.Dispose());
+            _allKeys.ForEach(k => k.Release());
         }
     }
 

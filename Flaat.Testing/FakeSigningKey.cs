@@ -11,9 +11,9 @@ namespace Flaat.Testing;
 /// <summary>
 /// A signing key of a <see cref="FakeOpenIdProvider"/>, with its private part, so tests can craft
 /// tokens the provider would never issue (tampered payloads, algorithm confusion, foreign keys).
-/// The provider owns and disposes it.
+/// The provider owns it: do not dispose its keys; they are not usable after the provider is disposed.
 /// </summary>
-public sealed class FakeSigningKey : IDisposable
+public sealed class FakeSigningKey
 {
     /// <summary>RSASSA-PKCS1-v1_5 with SHA-256 over a 2048-bit RSA key.</summary>
     public const string RS256 = "RS256";
@@ -121,10 +121,14 @@ public sealed class FakeSigningKey : IDisposable
         return jwk;
     }
 
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>Frees the key when its provider is disposed; RSA keys go back to the pool.</summary>
+    internal void Release()
     {
-        Rsa?.Dispose();
+        if (Rsa is not null)
+        {
+            RsaKeyPool.Return(Rsa);
+        }
+
         ECDsa?.Dispose();
     }
 

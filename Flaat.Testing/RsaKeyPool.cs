@@ -4,13 +4,15 @@ using System.Security.Cryptography;
 namespace Flaat.Testing;
 
 /// <summary>
-/// 2048-bit RSA keys take a few hundred milliseconds to generate on a busy machine. Tests start
-/// many providers one after another, so the next keys are generated in the background while a
-/// test runs; a taken key is never handed out again.
+/// 2048-bit RSA keys take from a few hundred milliseconds to seconds to generate on a busy
+/// machine, and tests start many providers one after another. So the next keys are generated in
+/// the background while a test runs, and a disposed provider returns its keys for the next one.
+/// Two live providers never share a key.
 /// </summary>
 internal static class RsaKeyPool
 {
     private const int Reserve = 2;
+    private const int MaxKept = 16;
     private static readonly ConcurrentQueue<RSA> Ready = new();
     private static int _pending;
 
@@ -24,6 +26,18 @@ internal static class RsaKeyPool
         var key = Ready.TryDequeue(out var ready) ? ready : Generate();
         Refill();
         return key;
+    }
+
+    public static void Return(RSA key)
+    {
+        if (Ready.Count < MaxKept)
+        {
+            Ready.Enqueue(key);
+        }
+        else
+        {
+            key.Dispose();
+        }
     }
 
     private static void Refill()

@@ -42,7 +42,7 @@ public sealed class FlaatAuthorizationRequirement : IAuthorizationRequirement
     {
         if (_policy is null)
         {
-            var builder = new FlaatPolicyBuilder();
+            var builder = new FlaatPolicyBuilder { IssuerSupportsAudience = accessLevels.IssuerSupportsAudience.Value };
             _configure(builder);
             _policy = builder.BuildPolicy(accessLevels, endpointName: null);
         }

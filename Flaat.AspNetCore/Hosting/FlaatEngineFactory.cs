@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Flaat.AspNetCore;
 
@@ -21,14 +23,22 @@ internal static class FlaatEngineFactory
         };
         if (!options.VerifyTls)
         {
+#pragma warning disable CA5359 // Turned off only on the explicit request of FlaatOptions.VerifyTls = false (tests).
             handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
         }
 
         return handler;
     }
 
-    /// <summary>The token engine (Flaat.Core's authenticator) over Flaat's named client.</summary>
-    public static IFlaatAuthenticator CreateAuthenticator(IServiceProvider services) =>
-        throw new InvalidOperationException(
-            "Flaat's token engine is not available in this build; register an IFlaatAuthenticator before calling AddFlaat.");
+    /// <summary>The token engine over Flaat's named client, the application's clock and logging.</summary>
+    public static IFlaatAuthenticator CreateAuthenticator(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<FlaatOptions>>().Value;
+        var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(FlaatServiceCollectionExtensions.HttpClientName);
+
+        // The engine enforces FlaatOptions.RequestTimeout per call; the client must not cut it shorter.
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        return new FlaatAuthenticator(options, http, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>());
+    }
 }

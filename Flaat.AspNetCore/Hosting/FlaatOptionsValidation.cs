@@ -1,30 +1,25 @@
+using Flaat.Requirements;
 using Microsoft.Extensions.Options;
 
 namespace Flaat.AspNetCore;
 
-/// <summary>Validates <see cref="FlaatOptions"/> at start-up, listing every invalid setting by name.</summary>
+/// <summary>
+/// Validates <see cref="FlaatOptions"/> at start-up (<c>ValidateOnStart</c>), listing every invalid
+/// setting by its configuration path: the engine's settings and the configured access levels.
+/// </summary>
 internal sealed class FlaatOptionsValidation : IValidateOptions<FlaatOptions>
 {
     public ValidateOptionsResult Validate(string? name, FlaatOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
-        foreach (var (levelName, level) in options.AccessLevels)
+        var errors = new List<string>(FlaatOptionsValidator.Validate(options));
+        try
         {
-            if (level is null)
-            {
-                errors.Add($"{FlaatOptions.SectionName}:AccessLevels:{levelName}: the access level is empty.");
-                continue;
-            }
-
-            try
-            {
-                _ = FlaatAccessLevelConversion.ToRequirement(levelName, level);
-            }
-            catch (Exception exception) when (exception is ArgumentException or FormatException)
-            {
-                errors.Add(exception.Message);
-            }
+            _ = AccessLevel.CreateAll(options);
+        }
+        catch (ArgumentException exception)
+        {
+            errors.AddRange(exception.Message.Split(Environment.NewLine).Select(static line => line.Replace(" (Parameter 'options')", string.Empty, StringComparison.Ordinal)));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Flaat.AspNetCore;
 
 /// <summary>
-/// The named access levels of the application: flaat's defaults, those defined in code, and
-/// those from configuration (which win), by case-insensitive name.
+/// The named access levels of the application, by case-insensitive name: flaat's defaults
+/// (<c>ANYONE</c>, <c>NOONE</c>, <c>IDENTIFIED</c>), then those defined in code, then those from
+/// configuration (which win, so operators can redefine a level without a rebuild).
 /// </summary>
 internal sealed class FlaatAccessLevelRegistry
 {
@@ -15,10 +16,11 @@ internal sealed class FlaatAccessLevelRegistry
     public FlaatAccessLevelRegistry(IOptions<FlaatOptions> options, IOptions<FlaatEndpointOptions> endpointOptions)
     {
         _levels = new(() => Build(options.Value, endpointOptions.Value));
+        IssuerSupportsAudience = new(() => Require.IssuerSupportsAudience(options.Value));
     }
 
-    /// <summary>The names of every defined level.</summary>
-    public IEnumerable<string> Names => _levels.Value.Keys;
+    /// <summary>Which issuers' audiences are checked (per <see cref="IssuerOptions.SupportsAudience"/>).</summary>
+    public Lazy<Func<string, bool>> IssuerSupportsAudience { get; }
 
     /// <summary>The requirement of a level.</summary>
     /// <param name="name">The level's name.</param>
@@ -31,7 +33,7 @@ internal sealed class FlaatAccessLevelRegistry
             return requirement;
         }
 
-        var where = endpointName is null ? "An endpoint" : $"Endpoint '{endpointName}'";
+        var where = endpointName is null ? "An authorization policy" : $"Endpoint '{endpointName}'";
         throw new InvalidOperationException(
             $"{where} requires the access level '{name}', which is not defined. Define it in code with AddFlaat(...).AddAccessLevel(\"{name}\", requirement) "
             + $"or in configuration under {FlaatOptions.SectionName}:AccessLevels:{name}. Defined levels: {string.Join(", ", _levels.Value.Keys.Order(StringComparer.OrdinalIgnoreCase))}.");
@@ -40,25 +42,23 @@ internal sealed class FlaatAccessLevelRegistry
     private static FrozenDictionary<string, Requirement> Build(FlaatOptions options, FlaatEndpointOptions endpointOptions)
     {
         var levels = new Dictionary<string, Requirement>(StringComparer.OrdinalIgnoreCase);
+        foreach (var level in AccessLevel.Defaults)
+        {
+            levels[level.Name] = level.Requirement;
+        }
+
         foreach (var (name, requirement) in endpointOptions.AccessLevels)
         {
             levels[name] = requirement;
         }
 
-        foreach (var (name, level) in options.AccessLevels)
+        // Invalid configured levels were reported by the options validation at start-up.
+        var configured = AccessLevel.CreateAll(options);
+        foreach (var name in options.AccessLevels.Keys)
         {
-            levels[name] = FlaatAccessLevelConversion.ToRequirement(name, level);
+            levels[name] = configured[name].Requirement;
         }
 
         return levels.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
-}
-
-/// <summary>Turns a configured access level into a requirement (the core's conversion).</summary>
-internal static class FlaatAccessLevelConversion
-{
-    /// <summary>Converts <c>Flaat:AccessLevels:&lt;name&gt;</c>.</summary>
-    /// <exception cref="ArgumentException">The level is invalid; the message names the setting.</exception>
-    public static Requirement ToRequirement(string name, AccessLevelOptions level) =>
-        throw new ArgumentException($"{FlaatOptions.SectionName}:AccessLevels:{name}: access levels from configuration need the core's conversion, which is not on main yet.", nameof(level));
 }

@@ -1,4 +1,5 @@
 using Flaat.Requirements;
+using Requirements = Flaat.Requirements;
 
 namespace Flaat.AspNetCore;
 
@@ -54,14 +55,12 @@ public sealed class FlaatAccessLevelAttribute(string name) : Attribute, IFlaatMe
 }
 
 /// <summary>
-/// The base of the attributes that require claim values (flaat's <c>get_claim_requirement</c>
-/// family): the requirement is built once, with the same rules as an access level from
-/// configuration.
+/// The base of the attributes that require values of a claim (flaat's <c>get_claim_requirement</c>
+/// family), built with the core's <see cref="Require"/> factories. Invalid values fail at start-up,
+/// naming the endpoint.
 /// </summary>
 public abstract class FlaatClaimRequirementAttribute : Attribute, IFlaatMetadata
 {
-    private Requirement? _requirement;
-
     private protected FlaatClaimRequirementAttribute(string[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -71,21 +70,21 @@ public abstract class FlaatClaimRequirementAttribute : Attribute, IFlaatMetadata
     /// <summary>The required values.</summary>
     public IReadOnlyList<string> Values { get; }
 
-    /// <summary>How many of <see cref="Values"/> must be matched: <c>all</c> (default), <c>one</c>, or a number.</summary>
-    public string MustMatch { get; set; } = "all";
-
-    private protected abstract string Kind { get; }
-
-    private protected abstract string? ClaimName { get; }
+    /// <summary>
+    /// How many of <see cref="Values"/> must be matched: <c>all</c>, <c>one</c>, or a number. Default:
+    /// <c>all</c>, except for audiences (<c>one</c>).
+    /// </summary>
+    public string? MustMatch { get; set; }
 
     /// <inheritdoc />
     public void Apply(FlaatPolicyBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Require(_requirement ??= FlaatAccessLevelConversion.ToRequirement(
-            $"[{GetType().Name}]",
-            new AccessLevelOptions { Kind = Kind, Claim = ClaimName, Values = [.. Values], Match = MustMatch }));
+        var match = MustMatch is null ? (Requirements.Match?)null : Requirements.Match.Parse(MustMatch);
+        builder.Require(Create(match, builder.IssuerSupportsAudience));
     }
+
+    private protected abstract Requirement Create(Match? match, Func<string, bool>? issuerSupportsAudience);
 }
 
 /// <summary>Requires values of a claim (flaat's <c>get_claim_requirement</c>): a list claim matches when any element equals a value.</summary>
@@ -105,9 +104,8 @@ public sealed class FlaatClaimAttribute : FlaatClaimRequirementAttribute
     /// <summary>The claim.</summary>
     public string Claim { get; }
 
-    private protected override string Kind => "claim";
-
-    private protected override string? ClaimName => Claim;
+    private protected override Requirement Create(Match? match, Func<string, bool>? issuerSupportsAudience) =>
+        Require.Claim(Values, Claim, match ?? Requirements.Match.All);
 }
 
 /// <summary>
@@ -125,14 +123,16 @@ public sealed class FlaatVoAttribute : FlaatClaimRequirementAttribute
     }
 
     /// <summary>The claim holding them. Default <c>eduperson_entitlement</c>.</summary>
-    public string Claim { get; set; } = "eduperson_entitlement";
+    public string Claim { get; set; } = Require.DefaultVoClaim;
 
-    private protected override string Kind => "vo";
-
-    private protected override string? ClaimName => Claim;
+    private protected override Requirement Create(Match? match, Func<string, bool>? issuerSupportsAudience) =>
+        Require.Vo(Values, Claim, match ?? Requirements.Match.All);
 }
 
-/// <summary>Requires the token's audience (<c>aud</c>) to hold values (flaat's <c>get_audience_requirement</c>).</summary>
+/// <summary>
+/// Requires the token's audience (<c>aud</c>) to hold values (flaat's <c>get_audience_requirement</c>);
+/// issuers configured with <see cref="IssuerOptions.SupportsAudience"/> off are not checked.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
 public sealed class FlaatAudienceAttribute : FlaatClaimRequirementAttribute
 {
@@ -143,9 +143,8 @@ public sealed class FlaatAudienceAttribute : FlaatClaimRequirementAttribute
     {
     }
 
-    private protected override string Kind => "audience";
-
-    private protected override string? ClaimName => null;
+    private protected override Requirement Create(Match? match, Func<string, bool>? issuerSupportsAudience) =>
+        Require.Audience(Values, issuerSupportsAudience, match);
 }
 
 /// <summary>

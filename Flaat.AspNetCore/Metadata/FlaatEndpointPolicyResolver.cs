@@ -39,6 +39,18 @@ public sealed class FlaatEndpointPolicyResolver
     /// <summary>Resolves a metadata list, most general item first.</summary>
     internal FlaatEndpointPolicy Resolve(IReadOnlyList<object> metadata, string? endpointName)
     {
+        try
+        {
+            return ResolveCore(metadata, endpointName);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException)
+        {
+            throw new InvalidOperationException($"Endpoint '{endpointName}' has invalid Flaat metadata: {exception.Message}", exception);
+        }
+    }
+
+    private FlaatEndpointPolicy ResolveCore(IReadOnlyList<object> metadata, string? endpointName)
+    {
         FlaatPolicyBuilder? builder = null;
         var allowAnonymous = false;
         var usesAuthentication = _authorization?.Value.FallbackPolicy is not null;
@@ -47,7 +59,7 @@ public sealed class FlaatEndpointPolicyResolver
             switch (item)
             {
                 case IFlaatMetadata flaat:
-                    flaat.Apply(builder ??= new FlaatPolicyBuilder());
+                    flaat.Apply(builder ??= NewBuilder());
                     usesAuthentication = true;
                     break;
                 case IAllowAnonymous:
@@ -65,7 +77,7 @@ public sealed class FlaatEndpointPolicyResolver
         // As with [Authorize], [AllowAnonymous] wins wherever it is.
         if (!allowAnonymous && (builder is { IsProtected: true } || _options.RequireAuthenticationByDefault))
         {
-            builder ??= new FlaatPolicyBuilder();
+            builder ??= NewBuilder();
             if (!builder.IsProtected)
             {
                 builder.RequireAuthenticatedUser();
@@ -76,4 +88,6 @@ public sealed class FlaatEndpointPolicyResolver
 
         return new(false, FlaatPolicy.Authenticated, onFailure, usesAuthentication);
     }
+
+    private FlaatPolicyBuilder NewBuilder() => new() { IssuerSupportsAudience = _accessLevels.IssuerSupportsAudience.Value };
 }

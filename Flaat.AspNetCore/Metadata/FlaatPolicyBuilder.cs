@@ -28,6 +28,9 @@ public sealed class FlaatPolicyBuilder
 
     internal IReadOnlyList<string> AccessLevels => _accessLevels;
 
+    /// <summary>Which issuers' audiences are checked, for audience requirements built from metadata.</summary>
+    internal Func<string, bool>? IssuerSupportsAudience { get; init; }
+
     /// <summary>Requires an authenticated user (flaat's <c>is_authenticated</c>); undoes an earlier <see cref="AllowAnonymous"/>.</summary>
     /// <returns>This builder.</returns>
     public FlaatPolicyBuilder RequireAuthenticatedUser()
@@ -148,7 +151,12 @@ public sealed class FlaatPolicyBuilder
 
         return new FlaatPolicy
         {
-            UserRequirement = FlaatRequirementComposition.AllOf(requirements),
+            UserRequirement = requirements.Count switch
+            {
+                0 => null,
+                1 => requirements[0],
+                _ => new AllOf(requirements),
+            },
             RequestRequirements = _requestRequirements.ToArray(),
             OptionalAuthentication = IsOptional,
         };

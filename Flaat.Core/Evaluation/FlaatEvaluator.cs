@@ -86,13 +86,19 @@ public sealed partial class FlaatEvaluator
             {
                 // Offline mode: the token's own claims did not suffice; ask the OP's userinfo once.
                 result = await _authenticator.AuthenticateAsync(new AuthenticationRequest(token.Token!, RequireUserInfo: true), cancellationToken).ConfigureAwait(false);
-                if (!result.Succeeded)
+                if (result.Succeeded)
+                {
+                    user = result.UserInfos!;
+                    check = requirement.IsSatisfiedBy(user);
+                }
+                else if (result.Error!.StatusCode != 401)
                 {
                     return FlaatOutcome.Failed(result.Error!, user);
                 }
 
-                user = result.UserInfos!;
-                check = requirement.IsSatisfiedBy(user);
+                // A 401 here means the OP will not serve userinfo for this token (oidc-provider, for
+                // one, refuses JWTs whose audience is an API). The verified token stands, as it does
+                // in offline mode anyway; the user lacks rights (403), the token is not bad (401).
             }
 
             if (!check.IsSatisfied)

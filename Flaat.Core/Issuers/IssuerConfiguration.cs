@@ -26,27 +26,58 @@ internal sealed class IssuerConfiguration
 
     public Uri? JwksUri { get; }
 
-    /// <summary>Reads a discovery document; <see langword="null"/> when it names no issuer.</summary>
-    public static IssuerConfiguration? TryRead(JsonElement document)
+    /// <summary>
+    /// Reads a discovery document; <see langword="null"/> with the <paramref name="problem"/> when it
+    /// names no issuer or an endpoint Flaat must not use: a token is never sent over plain http to a
+    /// host other than loopback unless <paramref name="allowInsecureHttp"/>.
+    /// </summary>
+    public static IssuerConfiguration? TryRead(JsonElement document, bool allowInsecureHttp, out string? problem)
     {
+        problem = null;
         var issuer = ReadString(document, "issuer");
-        return issuer is null
-            ? null
-            : new IssuerConfiguration(
-                issuer,
-                ReadUri(document, "userinfo_endpoint"),
-                ReadUri(document, "introspection_endpoint"),
-                ReadUri(document, "jwks_uri"));
+        if (issuer is null)
+        {
+            problem = "names no issuer";
+            return null;
+        }
+
+        if (!TryReadEndpoint(document, "userinfo_endpoint", allowInsecureHttp, out var userInfo, ref problem)
+            || !TryReadEndpoint(document, "introspection_endpoint", allowInsecureHttp, out var introspection, ref problem)
+            || !TryReadEndpoint(document, "jwks_uri", allowInsecureHttp, out var jwks, ref problem))
+        {
+            return null;
+        }
+
+        return new IssuerConfiguration(issuer, userInfo, introspection, jwks);
+    }
+
+    /// <summary>Reads an optional endpoint; <see langword="false"/> (with the problem) when it is present but unusable.</summary>
+    private static bool TryReadEndpoint(JsonElement document, string name, bool allowInsecureHttp, out Uri? endpoint, ref string? problem)
+    {
+        endpoint = null;
+        if (ReadString(document, name) is not { } text)
+        {
+            return true;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            problem = $"has an invalid {name}";
+            return false;
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureHttp)
+        {
+            problem = $"names an http {name} ({uri.GetLeftPart(UriPartial.Authority)}), which is allowed only for loopback addresses unless Flaat:AllowInsecureHttpIssuers is true";
+            return false;
+        }
+
+        endpoint = uri;
+        return true;
     }
 
     private static string? ReadString(JsonElement document, string name) =>
         document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
             ? text
-            : null;
-
-    private static Uri? ReadUri(JsonElement document, string name) =>
-        ReadString(document, name) is { } text && Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? uri
             : null;
 }

@@ -19,6 +19,7 @@ internal sealed class IssuerContext
     private readonly CancellationToken _lifetime;
     private readonly Lock _gate = new();
     private readonly string _configured;
+    private readonly bool _allowInsecureHttp;
 
     private ConfigurationState? _configuration;
     private Task<ConfigurationState>? _configurationLoad;
@@ -26,13 +27,14 @@ internal sealed class IssuerContext
     private Task<KeysState>? _keysLoad;
     private DateTimeOffset _lastKeysRefresh = DateTimeOffset.MinValue;
 
-    public IssuerContext(string configured, string? clientId, string? clientSecret, bool issuesJwt, OpClient client, FlaatCacheOptions cache, TimeProvider time, ILogger logger, CancellationToken lifetime)
+    public IssuerContext(string configured, string? clientId, string? clientSecret, bool issuesJwt, bool allowInsecureHttp, OpClient client, FlaatCacheOptions cache, TimeProvider time, ILogger logger, CancellationToken lifetime)
     {
         _configured = configured;
         Issuer = IssuerUrl.Normalize(configured);
         ClientId = clientId;
         ClientSecret = clientSecret;
         IssuesJwt = issuesJwt;
+        _allowInsecureHttp = allowInsecureHttp;
         _client = client;
         _cache = cache;
         _time = time;
@@ -134,10 +136,10 @@ internal sealed class IssuerContext
             var result = await _client.GetJsonAsync(Pipeline, uri, _lifetime).ConfigureAwait(false);
             if (result.Kind == OpResultKind.Ok)
             {
-                var configuration = IssuerConfiguration.TryRead(result.Body);
+                var configuration = IssuerConfiguration.TryRead(result.Body, _allowInsecureHttp, out var problem);
                 if (configuration is null)
                 {
-                    error = FlaatError.Internal($"The discovery document of issuer {Issuer} at {uri} names no issuer");
+                    error = FlaatError.Internal($"The discovery document of issuer {Issuer} at {uri} {problem}");
                 }
                 else if (!IssuerUrl.AreSame(configuration.Issuer, Issuer))
                 {

@@ -38,7 +38,7 @@ internal sealed class IssuerRegistry
             var (clientId, clientSecret) = !string.IsNullOrEmpty(own?.ClientId)
                 ? (own!.ClientId, own.ClientSecret)
                 : (options.ClientId, options.ClientSecret);
-            var context = new IssuerContext(url, clientId, clientSecret, own?.IssuesJwt ?? false, client, options.Cache, time, logger, lifetime);
+            var context = new IssuerContext(url, clientId, clientSecret, own?.IssuesJwt ?? false, options.AllowInsecureHttpIssuers, client, options.Cache, time, logger, lifetime);
             _byIssuer.Add(issuer, context);
             if (!context.IssuesJwt)
             {

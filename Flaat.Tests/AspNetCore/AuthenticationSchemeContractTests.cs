@@ -22,6 +22,9 @@ public sealed class AuthenticationSchemeContractTests : FlaatAdapterContract
     {
         app.MapGet("/authenticated", (UserInfos user) => ContractEndpoints.WhoAmI(user)).RequireAuthorization();
         app.MapGet("/admin", () => "admin").RequireAuthorization(policy => policy.RequireFlaatAccessLevel(ContractEndpoints.AdminLevel));
+        app.MapGet("/claim", () => "claim").RequireAuthorization(policy => policy.RequireFlaat(ContractEndpoints.EmailRequirement));
+        app.MapGet("/vo", () => "vo").RequireAuthorization(policy => policy.RequireFlaat(ContractEndpoints.VoRequirement));
+        app.MapGet("/audience", () => "audience").RequireAuthorization(policy => policy.RequireFlaat(ContractEndpoints.AudienceRequirement));
         app.MapGet("/request/{name}", (string name) => name)
             .RequireAuthorization(policy => policy.RequireFlaat(flaat => flaat.RequireHttpRequest(ContractEndpoints.NameIsCaller)));
 

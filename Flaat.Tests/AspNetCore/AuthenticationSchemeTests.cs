@@ -18,7 +18,7 @@ public sealed class AuthenticationSchemeTests
     private Task<TestApp> StartAsync(Action<WebApplication> map, Action<AuthorizationOptions>? authorization = null) =>
         TestApp.StartAsync(_op, builder =>
         {
-            builder.Services.AddFlaat(options => { });
+            builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer));
             builder.Services.AddAuthentication(FlaatAuthenticationDefaults.AuthenticationScheme).AddFlaat();
             builder.Services.AddAuthorization(authorization ?? (_ => { }));
         }, map);

@@ -10,6 +10,18 @@ internal static class ContractEndpoints
 {
     public const string AdminLevel = "admin";
 
+    public const string Email = "alice@example.org";
+
+    public const string Vo = "urn:geant:example.org:group:vo1";
+
+    public const string Audience = "api";
+
+    public static Requirement EmailRequirement => Require.Claim(Email, "email");
+
+    public static Requirement VoRequirement => Require.Vo(Vo);
+
+    public static Requirement AudienceRequirement => Require.Audience(Audience);
+
     public static string WhoAmI(UserInfos user) => user.Subject;
 
     public static string Optional(UserInfos? user) => user?.Subject ?? "anonymous";

@@ -1,7 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
+using NUnit.Framework.Constraints;
 using System.Text.Json;
 using Flaat.Evaluation;
+using Flaat.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -14,17 +15,35 @@ namespace Flaat.Tests.AspNetCore;
 /// <summary>
 /// The scenarios every HTTP adapter must pass, run against each adapter by a subclass that wires
 /// the same endpoints its own way: <c>/authenticated</c> (returns the injected user's subject),
-/// <c>/admin</c> (access level <c>admin</c>), <c>/request/{name}</c> (request requirement: name is
-/// the caller), <c>/optional</c> (optional authentication), <c>/hook</c> and <c>/hook-throws</c>
-/// (access level <c>admin</c> with an on-failure hook).
+/// <c>/admin</c> (access level <c>admin</c>), <c>/claim</c> (<c>email</c> is alice's), <c>/vo</c>
+/// (AARC entitlement <c>urn:geant:example.org:group:vo1</c>), <c>/audience</c> (<c>api</c>),
+/// <c>/request/{name}</c> (request requirement: name is the caller), <c>/optional</c> (optional
+/// authentication), <c>/hook</c> and <c>/hook-throws</c> (access level <c>admin</c> with an
+/// on-failure hook). The tokens come from a real (fake) OP over HTTP and are judged by the real engine.
 /// </summary>
 public abstract class FlaatAdapterContract
 {
+    private static readonly FakeUser Alice = new FakeUser("alice")
+        .WithClaim("groups", new[] { "admins", "users" })
+        .WithClaim("email", "alice@example.org")
+        .WithClaim("eduperson_entitlement", new[] { "urn:geant:example.org:group:vo1:sub#op.example.org" });
+
+    private static readonly FakeUser Bob = new FakeUser("bob")
+        .WithClaim("groups", new[] { "users" })
+        .WithClaim("email", "bob@example.org")
+        .WithClaim("eduperson_entitlement", new[] { "urn:geant:example.org:group:vo2" });
+
     private WebApplication? _app;
 
-    private protected FakeAuthenticator Op { get; private set; } = null!;
+    private protected FakeOpenIdProvider Op { get; private set; } = null!;
 
     protected HttpClient Client { get; private set; } = null!;
+
+    private string AliceToken { get; set; } = null!;
+
+    private string BobToken { get; set; } = null!;
+
+    private string OpUser(string subject) => $"{subject}@{Op.Issuer}";
 
     /// <summary>Adds the adapter's services (MVC, authentication, ...).</summary>
     protected abstract void ConfigureServices(IServiceCollection services);
@@ -35,7 +54,9 @@ public abstract class FlaatAdapterContract
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        Op = new FakeAuthenticator();
+        Op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { SigningAlgorithms = [FakeSigningKey.ES256] });
+        AliceToken = Jwt(Alice, "api");
+        BobToken = Jwt(Bob, "other");
         _app = await StartAppAsync(Environments.Production);
         Client = _app.GetTestClient();
     }
@@ -45,18 +66,30 @@ public abstract class FlaatAdapterContract
     {
         Client.Dispose();
         await _app!.DisposeAsync();
+        await Op.DisposeAsync();
     }
 
     [TearDown]
-    public void BringOpBack() => Op.IsDown = false;
+    public void BringOpBack() => Op.Restore();
+
+    private string Jwt(FakeUser user, string? audience = null, Action<FakeTokenOptions>? configure = null)
+    {
+        var options = new FakeTokenOptions { Algorithm = FakeSigningKey.ES256 };
+        if (audience is not null)
+        {
+            options.Audiences.Add(audience);
+        }
+
+        configure?.Invoke(options);
+        return Op.CreateJwt(user, options);
+    }
 
     private protected async Task<WebApplication> StartAppAsync(string environment, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IFlaatAuthenticator>(Op);
-        builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer))
+        builder.Services.AddFlaat(options => options.TrustedIssuers.Add(Op.Issuer))
             .AddAccessLevel(ContractEndpoints.AdminLevel, new ClaimContains("groups", "admins"));
         configure?.Invoke(builder.Services);
         ConfigureServices(builder.Services);
@@ -77,7 +110,10 @@ public abstract class FlaatAdapterContract
         return request;
     }
 
-    protected static async Task AssertFlaatErrorAsync(HttpResponseMessage response, HttpStatusCode status, string error, string description, string? challenge)
+    protected static Task AssertFlaatErrorAsync(HttpResponseMessage response, HttpStatusCode status, string error, string description, string? challenge) =>
+        AssertFlaatErrorAsync(response, status, error, Is.EqualTo(description), challenge is null ? Is.Empty : Is.EqualTo(challenge));
+
+    protected static async Task AssertFlaatErrorAsync(HttpResponseMessage response, HttpStatusCode status, string error, IResolveConstraint description, IResolveConstraint challenge)
     {
         var body = await response.Content.ReadAsStringAsync();
         using var json = JsonDocument.Parse(body);
@@ -86,8 +122,8 @@ public abstract class FlaatAdapterContract
             Assert.That(response.StatusCode, Is.EqualTo(status), body);
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
             Assert.That(json.RootElement.GetProperty("error").GetString(), Is.EqualTo(error));
-            Assert.That(json.RootElement.GetProperty("error_description").GetString(), Is.EqualTo(description));
-            Assert.That(response.Headers.WwwAuthenticate.ToString(), challenge is null ? Is.Empty : Is.EqualTo(challenge));
+            Assert.That(json.RootElement.GetProperty("error_description").GetString(), description);
+            Assert.That(response.Headers.WwwAuthenticate.ToString(), challenge);
         });
     }
 
@@ -123,14 +159,20 @@ public abstract class FlaatAdapterContract
     {
         using var response = await SendAsync("/authenticated", "Bearer garbage");
 
-        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "User identity could not be determined",
-            "Bearer error=\"invalid_token\", error_description=\"User identity could not be determined\"");
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "No trusted OP accepted the token",
+            "Bearer error=\"invalid_token\", error_description=\"No trusted OP accepted the token\"");
     }
 
     [Test]
     public async Task Authenticated_ExpiredToken_Is401InvalidTokenSayingWhy()
     {
-        using var response = await SendAsync("/authenticated", "Bearer expired");
+        var expired = Jwt(Alice, configure: options =>
+        {
+            options.IssuedAt = DateTimeOffset.UtcNow.AddHours(-2);
+            options.ExpiresAt = DateTimeOffset.UtcNow.AddHours(-1);
+        });
+
+        using var response = await SendAsync("/authenticated", "Bearer " + expired);
 
         await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "Token has expired",
             "Bearer error=\"invalid_token\", error_description=\"Token has expired\"");
@@ -139,7 +181,7 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task Authenticated_UntrustedIssuer_Is401NamingTheIssuer()
     {
-        using var response = await SendAsync("/authenticated", "Bearer untrusted");
+        using var response = await SendAsync("/authenticated", "Bearer " + Jwt(Alice, configure: options => options.Issuer = "https://evil.test"));
 
         await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "Issuer is not trusted: https://evil.test",
             "Bearer error=\"invalid_token\", error_description=\"Issuer is not trusted: https://evil.test\"");
@@ -148,7 +190,7 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task Authenticated_GoodToken_RunsHandlerWithInjectedUser()
     {
-        using var response = await SendAsync("/authenticated", "bearer user:alice");
+        using var response = await SendAsync("/authenticated", "bearer " + AliceToken);
 
         Assert.Multiple(async () =>
         {
@@ -160,7 +202,7 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task AccessLevel_Satisfied_RunsHandler()
     {
-        using var response = await SendAsync("/admin", "Bearer user:alice");
+        using var response = await SendAsync("/admin", "Bearer " + AliceToken);
 
         Assert.Multiple(async () =>
         {
@@ -172,19 +214,44 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task AccessLevel_NotSatisfied_Is403WithDetailsAndInsufficientScope()
     {
-        using var response = await SendAsync("/admin", "Bearer user:bob");
+        using var response = await SendAsync("/admin", "Bearer " + BobToken);
 
-        const string description = "User bob@https://op.test does not meet requirements";
+        var description = $"User {OpUser("bob")} does not meet requirements";
         await AssertFlaatErrorAsync(response, HttpStatusCode.Forbidden, "Forbidden", description,
             $"Bearer error=\"insufficient_scope\", error_description=\"{description}\"");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.That(json.RootElement.GetProperty("error_details").GetString(), Is.EqualTo("Claim 'groups' does not contain 'admins'"));
     }
 
+    [TestCase("/claim")]
+    [TestCase("/vo")]
+    [TestCase("/audience")]
+    public async Task ClaimVoAudience_Satisfied_RunsHandler(string path)
+    {
+        using var response = await SendAsync(path, "Bearer " + AliceToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    [TestCase("/claim", "alice@example.org")]
+    [TestCase("/vo", "urn:geant:example.org:group:vo1")]
+    [TestCase("/audience", "api")]
+    public async Task ClaimVoAudience_NotSatisfied_Is403NamingTheRequiredValue(string path, string required)
+    {
+        using var response = await SendAsync(path, "Bearer " + BobToken);
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), body);
+            Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("error_details").ToString(), Does.Contain(required));
+        });
+    }
+
     [Test]
     public async Task RequestRequirement_Satisfied_RunsHandler()
     {
-        using var response = await SendAsync("/request/alice", "Bearer user:alice");
+        using var response = await SendAsync("/request/alice", "Bearer " + AliceToken);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -192,21 +259,22 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task RequestRequirement_NotSatisfied_Is403ListingTheFailedChecks()
     {
-        using var response = await SendAsync("/request/bob", "Bearer user:alice");
+        using var response = await SendAsync("/request/bob", "Bearer " + AliceToken);
 
-        await AssertFlaatErrorAsync(response, HttpStatusCode.Forbidden, "Forbidden", "Request from user alice@https://op.test does not meet requirements",
-            "Bearer error=\"insufficient_scope\", error_description=\"Request from user alice@https://op.test does not meet requirements\"");
+        var description = $"Request from user {OpUser("alice")} does not meet requirements";
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Forbidden, "Forbidden", description,
+            $"Bearer error=\"insufficient_scope\", error_description=\"{description}\"");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.That(json.RootElement.GetProperty("error_details").ToString(), Is.EqualTo("""["The name is not alice"]"""));
     }
 
     [TestCase(null, "anonymous")]
-    [TestCase("Bearer user:alice", "alice")]
+    [TestCase("alice", "alice")]
     [TestCase("Bearer garbage", "anonymous")]
     [TestCase("Basic YWxpY2U6c2VjcmV0", "anonymous")]
     public async Task Optional_AnyOrNoToken_RunsHandlerWithUserOrNull(string? authorization, string expected)
     {
-        using var response = await SendAsync("/optional", authorization);
+        using var response = await SendAsync("/optional", authorization == "alice" ? "Bearer " + AliceToken : authorization);
 
         Assert.Multiple(async () =>
         {
@@ -218,7 +286,7 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task OnFailure_HookReturnsResponse_ReplacesFlaatsAndSeesUser()
     {
-        using var response = await SendAsync("/hook", "Bearer user:bob");
+        using var response = await SendAsync("/hook", "Bearer " + BobToken);
 
         Assert.Multiple(async () =>
         {
@@ -242,7 +310,7 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task OnFailure_HookThrowsFlaatException_RendersIt()
     {
-        using var response = await SendAsync("/hook-throws", "Bearer user:bob");
+        using var response = await SendAsync("/hook-throws", "Bearer " + BobToken);
 
         await AssertFlaatErrorAsync(response, HttpStatusCode.Forbidden, "Forbidden", "Go away, bob",
             "Bearer error=\"insufficient_scope\", error_description=\"Go away, bob\"");
@@ -251,7 +319,7 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task OnFailure_Allowed_HookNotCalled()
     {
-        using var response = await SendAsync("/hook", "Bearer user:alice");
+        using var response = await SendAsync("/hook", "Bearer " + AliceToken);
 
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("admin"));
     }
@@ -259,20 +327,23 @@ public abstract class FlaatAdapterContract
     [Test]
     public async Task OpDown_Is503WithRetryAfterNotBadToken()
     {
-        Op.IsDown = true;
+        var token = Jwt(Alice);
+        Op.SimulateDown();
 
-        using var response = await SendAsync("/authenticated", "Bearer user:alice");
+        using var response = await SendAsync("/authenticated", "Bearer " + token);
 
-        await AssertFlaatErrorAsync(response, HttpStatusCode.ServiceUnavailable, "Unavailable", "The identity provider could not be reached", challenge: null);
-        Assert.That(response.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        await AssertFlaatErrorAsync(response, HttpStatusCode.ServiceUnavailable, "Unavailable",
+            Does.StartWith($"The OP {Op.Issuer} could not be reached"), Is.Empty);
+        Assert.That(response.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
     }
 
     [Test]
     public async Task OpDown_OptionalAuthentication_Is503NotAnonymous()
     {
-        Op.IsDown = true;
+        var token = Jwt(Alice);
+        Op.SimulateDown();
 
-        using var response = await SendAsync("/optional", "Bearer user:alice");
+        using var response = await SendAsync("/optional", "Bearer " + token);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
     }
@@ -295,11 +366,12 @@ public abstract class FlaatAdapterContract
         Assert.That(response.StatusCode, Is.EqualTo(expected));
     }
 
-    [TestCase("Development", "Bearer user:bob", HttpStatusCode.OK)]
-    [TestCase("Production", "Bearer user:bob", HttpStatusCode.Forbidden)]
-    [TestCase("Development", null, HttpStatusCode.Unauthorized)]
-    public async Task EnvironmentOverride_DisableAuthorization_SkipsRequirementsOnly(string environment, string? authorization, HttpStatusCode expected)
+    [TestCase("Development", true, HttpStatusCode.OK)]
+    [TestCase("Production", true, HttpStatusCode.Forbidden)]
+    [TestCase("Development", false, HttpStatusCode.Unauthorized)]
+    public async Task EnvironmentOverride_DisableAuthorization_SkipsRequirementsOnly(string environment, bool sendBob, HttpStatusCode expected)
     {
+        var authorization = sendBob ? "Bearer " + BobToken : null;
         await using var app = await StartAppAsync(environment, services =>
             services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader =
                 name => name == FlaatEvaluator.DisableAuthorizationVariable ? "YES" : null));

@@ -70,7 +70,7 @@ public sealed class FlaatRegistrationTests
         var services = new ServiceCollection();
         var fake = new FakeAuthenticator();
         services.AddSingleton<IFlaatAuthenticator>(fake);
-        services.AddFlaat(options => { });
+        services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer));
         using var provider = services.BuildServiceProvider();
 
         Assert.That(provider.GetRequiredService<FlaatEvaluator>().Authenticator, Is.SameAs(fake));
@@ -81,7 +81,7 @@ public sealed class FlaatRegistrationTests
     {
         var services = new ServiceCollection();
         var requirement = new ClaimContains("groups", "admins");
-        services.AddFlaat(options => { }).AddAccessLevel("Admin", requirement);
+        services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer)).AddAccessLevel("Admin", requirement);
         using var provider = services.BuildServiceProvider();
 
         var registry = provider.GetRequiredService<FlaatAccessLevelRegistry>();
@@ -96,7 +96,11 @@ public sealed class FlaatRegistrationTests
         await using var app = await TestApp.StartAsync(new FakeAuthenticator(), builder =>
         {
             builder.Logging.AddProvider(logs);
-            builder.Services.AddFlaat(options => options.AllowEnvironmentOverrides = true);
+            builder.Services.AddFlaat(options =>
+            {
+                options.TrustedIssuers.Add(FakeAuthenticator.Issuer);
+                options.AllowEnvironmentOverrides = true;
+            });
             builder.Services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader =
                 name => name == FlaatEvaluator.DisableAuthorizationVariable ? "yes" : null);
         }, _ => { });
@@ -112,7 +116,7 @@ public sealed class FlaatRegistrationTests
         await using var app = await TestApp.StartAsync(new FakeAuthenticator(), builder =>
         {
             builder.Logging.AddProvider(logs);
-            builder.Services.AddFlaat(options => { });
+            builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer));
             builder.Services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader =
                 name => name == FlaatEvaluator.DisableAuthenticationVariable ? "YES" : null);
         }, _ => { });
@@ -127,7 +131,11 @@ public sealed class FlaatRegistrationTests
         await using var app = await TestApp.StartAsync(new FakeAuthenticator(), builder =>
         {
             builder.Logging.AddProvider(logs);
-            builder.Services.AddFlaat(options => options.AllowEnvironmentOverrides = true);
+            builder.Services.AddFlaat(options =>
+            {
+                options.TrustedIssuers.Add(FakeAuthenticator.Issuer);
+                options.AllowEnvironmentOverrides = true;
+            });
             builder.Services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader = _ => null);
         }, _ => { }, environment: "Development");
 

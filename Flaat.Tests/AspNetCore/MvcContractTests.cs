@@ -30,6 +30,18 @@ public sealed class MvcContractTests : FlaatAdapterContract
         [FlaatAccessLevel(ContractEndpoints.AdminLevel)]
         public string Admin() => "admin";
 
+        [HttpGet("/claim")]
+        [FlaatClaim("email", ContractEndpoints.Email)]
+        public string Claim() => "claim";
+
+        [HttpGet("/vo")]
+        [FlaatVo(ContractEndpoints.Vo)]
+        public string Vo() => "vo";
+
+        [HttpGet("/audience")]
+        [FlaatAudience(ContractEndpoints.Audience)]
+        public string Audience() => "audience";
+
         [HttpGet("/request/{name}")]
         [NameIsCaller]
         public string RequestRequirement(string name) => name;

@@ -12,7 +12,7 @@ public sealed class MvcFilterTests
     private static Task<TestApp> StartAsync(FakeAuthenticator op, Action<FlaatEndpointOptions>? endpoints = null, Action<WebApplication>? map = null) =>
         TestApp.StartAsync(op, builder =>
         {
-            builder.Services.AddFlaat(options => { }).ConfigureEndpoints(endpoints ?? (_ => { }));
+            builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer)).ConfigureEndpoints(endpoints ?? (_ => { }));
             builder.Services.AddControllers().UseOnlyControllers(typeof(PlainController), typeof(ApiStyleController));
         }, map ?? (app => app.MapControllers()));
 

@@ -3,8 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Flaat.Testing;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Flaat.Tests.Core;
 
@@ -22,7 +20,10 @@ internal static class EngineTestKit
         return options;
     }
 
-    /// <summary>Signs a compact JWS with any signer, for tokens the fake OP would never mint.</summary>
+    /// <summary>
+    /// Signs a compact JWS with any signer: for algorithms the fake OP has no keys for (PS*, ES384,
+    /// ES512, ES256K, RS384/512) and for tokens no key signs (alg none, HMAC confusion).
+    /// </summary>
     public static string Sign(JsonObject header, JsonObject payload, Func<byte[], byte[]> signer)
     {
         var input = B64(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + B64(Encoding.UTF8.GetBytes(payload.ToJsonString()));
@@ -43,21 +44,11 @@ internal static class EngineTestKit
         };
     }
 
-    /// <summary>Replaces the fake OP's JWKS with the given keys (a mapping with default priority wins over the built-in one).</summary>
+    /// <summary>Replaces the fake OP's JWKS with the given keys.</summary>
     public static void ServeJwks(FakeOpenIdProvider op, params JsonObject[] keys)
     {
         var jwks = new JsonObject { ["keys"] = new JsonArray(keys.Select(k => (JsonNode)k.DeepClone()).ToArray()) };
-        op.Server
-            .Given(Request.Create().WithPath(new Uri(op.JwksUri).AbsolutePath).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(jwks.ToJsonString()));
-    }
-
-    /// <summary>Replaces one endpoint of the fake OP with a fixed JSON answer.</summary>
-    public static void Serve(FakeOpenIdProvider op, string url, string method, int status, string json)
-    {
-        op.Server
-            .Given(Request.Create().WithPath(new Uri(url).AbsolutePath).UsingMethod(method))
-            .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(json));
+        op.ServeDocument(FakeOpenIdEndpoint.Jwks, jwks.ToJsonString());
     }
 
     public static JsonObject RsaJwk(RSA rsa, string kid, string? alg = null, string use = "sig")

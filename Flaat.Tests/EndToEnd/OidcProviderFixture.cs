@@ -42,11 +42,12 @@ public sealed class OidcProviderFixture : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _stderr;
 
-    private OidcProviderFixture(Process process, StringBuilder stderr, Uri issuer, TimeSpan accessTokenLifetime)
+    private OidcProviderFixture(Process process, StringBuilder stderr, Uri issuer, Uri baseUri, TimeSpan accessTokenLifetime)
     {
         _process = process;
         _stderr = stderr;
         IssuerUri = issuer;
+        BaseUri = baseUri;
         AccessTokenLifetime = accessTokenLifetime;
         Client = new OidcFlowClient(this);
     }
@@ -56,6 +57,9 @@ public sealed class OidcProviderFixture : IAsyncDisposable
 
     /// <summary>The issuer as a URI.</summary>
     public Uri IssuerUri { get; }
+
+    /// <summary>Where the OP listens (<c>http://127.0.0.1:port</c>); differs from the issuer only for an impostor.</summary>
+    public Uri BaseUri { get; }
 
     /// <summary>How long the OP's access tokens are valid.</summary>
     public TimeSpan AccessTokenLifetime { get; }
@@ -77,12 +81,16 @@ public sealed class OidcProviderFixture : IAsyncDisposable
 
     /// <summary>An absolute URL on this OP.</summary>
     /// <param name="path">The path, e.g. <c>/jwks</c>.</param>
-    public Uri Url(string path) => new(IssuerUri, path);
+    public Uri Url(string path) => new(BaseUri, path);
 
     /// <summary>Installs the OP if needed, starts it and waits until it listens.</summary>
     /// <param name="accessTokenLifetime">How long access tokens are valid; default 5 minutes.</param>
+    /// <param name="issuer">
+    /// The issuer the OP claims to be; by default its own URL. Another OP's issuer makes an
+    /// impostor: tokens with the right <c>iss</c>, signed with the wrong keys.
+    /// </param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<OidcProviderFixture> StartAsync(TimeSpan? accessTokenLifetime = null, CancellationToken cancellationToken = default)
+    public static async Task<OidcProviderFixture> StartAsync(TimeSpan? accessTokenLifetime = null, string? issuer = null, CancellationToken cancellationToken = default)
     {
         var lifetime = accessTokenLifetime ?? TimeSpan.FromMinutes(5);
         var directory = await OidcProviderInstallation.EnsureInstalledAsync(cancellationToken);
@@ -100,15 +108,22 @@ public sealed class OidcProviderFixture : IAsyncDisposable
         startInfo.ArgumentList.Add("0");
         startInfo.ArgumentList.Add("--ttl");
         startInfo.ArgumentList.Add(((int)Math.Ceiling(lifetime.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (issuer is not null)
+        {
+            startInfo.ArgumentList.Add("--issuer");
+            startInfo.ArgumentList.Add(issuer);
+        }
 
         var stderr = new StringBuilder();
-        var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource<(Uri Issuer, Uri BaseUri)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { } line && line.StartsWith("ready ", StringComparison.Ordinal))
+            // "ready <issuer> <listening URL>"
+            if (e.Data is { } line && line.StartsWith("ready ", StringComparison.Ordinal)
+                && line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var announced, var listening])
             {
-                ready.TrySetResult(new Uri(line["ready ".Length..].Trim()));
+                ready.TrySetResult((new Uri(announced), new Uri(listening)));
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -139,8 +154,8 @@ public sealed class OidcProviderFixture : IAsyncDisposable
 
         try
         {
-            var issuer = await ready.Task.WaitAsync(StartTimeout, cancellationToken);
-            return new OidcProviderFixture(process, stderr, issuer, lifetime);
+            var (announced, listening) = await ready.Task.WaitAsync(StartTimeout, cancellationToken);
+            return new OidcProviderFixture(process, stderr, announced, listening, lifetime);
         }
         catch (Exception e)
         {

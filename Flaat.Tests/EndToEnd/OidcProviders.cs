@@ -5,16 +5,18 @@ namespace Flaat.Tests.EndToEnd;
 /// last end-to-end test (see <see cref="EndToEndSetUp"/>):
 /// <see cref="TrustedAsync"/> (the OP a protected API trusts), <see cref="ShortLivedAsync"/>
 /// (tokens valid for <see cref="ShortLifetime"/>, for expiry tests) and <see cref="UntrustedAsync"/>
-/// (an independent OP with its own keys, which no test configures as trusted).
+/// (an independent OP with its own keys, which no test configures as trusted) and
+/// <see cref="ImpostorAsync"/> (an OP that claims the trusted OP's issuer, with its own keys).
 /// </summary>
 public static class OidcProviders
 {
     /// <summary>The access token lifetime of <see cref="ShortLivedAsync"/>.</summary>
-    public static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(5);
 
-    private static readonly Instance Trusted = new(null);
-    private static readonly Instance ShortLived = new(ShortLifetime);
-    private static readonly Instance Untrusted = new(null);
+    private static readonly Instance Trusted = new(() => OidcProviderFixture.StartAsync());
+    private static readonly Instance ShortLived = new(() => OidcProviderFixture.StartAsync(ShortLifetime));
+    private static readonly Instance Untrusted = new(() => OidcProviderFixture.StartAsync());
+    private static readonly Instance Impostor = new(async () => await OidcProviderFixture.StartAsync(issuer: (await TrustedAsync()).Issuer));
     private static readonly Lock ExpiredLock = new();
     private static Task<ExpiredTokens>? _expired;
 
@@ -26,6 +28,12 @@ public static class OidcProviders
 
     /// <summary>A second, independent OP: another port, issuer and key set.</summary>
     public static Task<OidcProviderFixture> UntrustedAsync() => Untrusted.GetAsync();
+
+    /// <summary>
+    /// An OP on another port that claims to be <see cref="TrustedAsync"/>'s issuer: its JWTs carry
+    /// the trusted <c>iss</c> and the same key ids, but are signed with its own keys.
+    /// </summary>
+    public static Task<OidcProviderFixture> ImpostorAsync() => Impostor.GetAsync();
 
     /// <summary>
     /// Alice's opaque and JWT access tokens from <see cref="ShortLivedAsync"/>, obtained once and
@@ -51,17 +59,44 @@ public static class OidcProviders
         var (before, _) = await OidcProviderTests.GetUserinfoAsync(op, opaque);
         var jwt = await op.Client.GetJwtAsync(OidcProviderFixture.Alice);
 
-        // The OP counts whole seconds: a token is expired at most ShortLifetime after it was issued.
-        await Task.Delay(ShortLifetime + TimeSpan.FromSeconds(1));
+        // Wait until the later of the two has expired by the OP's clock (the machine's), whole seconds.
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(OidcProviderTests.JwtPart(jwt, 1).GetProperty("exp").GetInt64());
+        var wait = expiresAt - TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(1);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
         return new ExpiredTokens(op, opaque, jwt, before);
+    }
+
+    /// <summary>
+    /// Flaat settings that trust <paramref name="trusted"/> with the API client's credentials, and
+    /// time limits generous enough for a busy CI machine (these tests are about behaviour, not speed).
+    /// </summary>
+    public static FlaatOptions FlaatOptionsFor(params OidcProviderFixture[] trusted)
+    {
+        var options = new FlaatOptions
+        {
+            ClientId = OidcProviderFixture.ApiClientId,
+            ClientSecret = OidcProviderFixture.ApiClientSecret,
+            RequestTimeout = TimeSpan.FromSeconds(15),
+        };
+        options.Probing.Deadline = TimeSpan.FromSeconds(30);
+        foreach (var op in trusted)
+        {
+            options.TrustedIssuers.Add(op.Issuer);
+        }
+
+        return options;
     }
 
     internal static async Task StopAllAsync()
     {
-        await Task.WhenAll(Trusted.StopAsync(), ShortLived.StopAsync(), Untrusted.StopAsync());
+        await Task.WhenAll(Trusted.StopAsync(), ShortLived.StopAsync(), Untrusted.StopAsync(), Impostor.StopAsync());
     }
 
-    private sealed class Instance(TimeSpan? lifetime)
+    private sealed class Instance(Func<Task<OidcProviderFixture>> start)
     {
         private readonly Lock _lock = new();
         private Task<OidcProviderFixture>? _started;
@@ -73,7 +108,7 @@ public static class OidcProviders
                 // A failed start is not cached: the next test tries again and reports its own error.
                 if (_started is null || _started.IsFaulted || _started.IsCanceled)
                 {
-                    _started = OidcProviderFixture.StartAsync(lifetime);
+                    _started = start();
                 }
 
                 return _started;
@@ -104,10 +139,17 @@ public static class OidcProviders
 /// <param name="UserinfoBeforeExpiry">What the OP's userinfo answered for the opaque token right after it was issued.</param>
 public sealed record ExpiredTokens(OidcProviderFixture Op, string Opaque, string Jwt, System.Net.HttpStatusCode UserinfoBeforeExpiry);
 
-/// <summary>Stops the shared OPs after the last test of the <c>Flaat.Tests.EndToEnd</c> namespace.</summary>
+/// <summary>
+/// Starts getting the expired tokens before the first end-to-end test, so that their wait overlaps
+/// the other tests; stops the shared OPs after the last test of the <c>Flaat.Tests.EndToEnd</c> namespace.
+/// </summary>
 [SetUpFixture]
 public sealed class EndToEndSetUp
 {
+    /// <summary>Starts the short-lived OP and its tokens' countdown in the background (a failure surfaces in the tests that use them).</summary>
+    [OneTimeSetUp]
+    public void StartExpiringTokens() => _ = OidcProviders.ExpiredTokensAsync();
+
     /// <summary>Stops every OP that was started.</summary>
     [OneTimeTearDown]
     public async Task StopProvidersAsync() => await OidcProviders.StopAllAsync();

@@ -15,6 +15,9 @@ public sealed class MinimalApiContractTests : FlaatAdapterContract
     {
         app.MapGet("/authenticated", (UserInfos user) => ContractEndpoints.WhoAmI(user)).RequireFlaat();
         app.MapGet("/admin", () => "admin").RequireFlaatAccessLevel(ContractEndpoints.AdminLevel);
+        app.MapGet("/claim", () => "claim").RequireFlaat(ContractEndpoints.EmailRequirement);
+        app.MapGet("/vo", () => "vo").RequireFlaat(ContractEndpoints.VoRequirement);
+        app.MapGet("/audience", () => "audience").RequireFlaat(ContractEndpoints.AudienceRequirement);
         app.MapGet("/request/{name}", (string name) => name).RequireFlaat(policy => policy.RequireHttpRequest(ContractEndpoints.NameIsCaller));
         app.MapGet("/optional", (UserInfos? user) => ContractEndpoints.Optional(user)).OptionalFlaat();
         app.MapGet("/hook", () => "admin").RequireFlaatAccessLevel(ContractEndpoints.AdminLevel).OnFlaatFailure(ContractEndpoints.ReplacingHook);

@@ -70,7 +70,7 @@ public sealed class OpCallTests
     public async Task AuthenticateAsync_IntrospectionSaysNotActive_401()
     {
         using var op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { ClientId = "api-1", ClientSecret = "right" });
-        EngineTestKit.Serve(op, op.IntrospectionEndpoint!, "POST", 200, """{"active":false}""");
+        op.ServeDocument(FakeOpenIdEndpoint.Introspection, """{"active":false}""");
         var options = EngineTestKit.OptionsFor(op);
         options.ClientId = "api-1";
         options.ClientSecret = "right";

@@ -12,7 +12,7 @@ public sealed class DiscoveryTests
     public async Task AuthenticateAsync_DiscoveryNamesAnotherIssuer_ConfigurationErrorNot401()
     {
         using var op = FakeOpenIdProvider.Start();
-        EngineTestKit.Serve(op, op.DiscoveryEndpoint, "GET", 200, $$"""{"issuer":"https://evil.example","userinfo_endpoint":"{{op.UserInfoEndpoint}}","jwks_uri":"{{op.JwksUri}}"}""");
+        op.ServeDocument(FakeOpenIdEndpoint.Discovery, $$"""{"issuer":"https://evil.example","userinfo_endpoint":"{{op.UserInfoEndpoint}}","jwks_uri":"{{op.JwksUri}}"}""");
         using var engine = new FlaatAuthenticator(EngineTestKit.OptionsFor(op));
 
         var result = await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("bob"))));

@@ -112,7 +112,7 @@ public sealed class JwtVerificationTests
         using var engine = new FlaatAuthenticator(options);
         var token = _op.CreateJwt(new FakeUser("bob"), new FakeTokenOptions { ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-30) });
         // The fake OP itself refuses expired tokens at userinfo: serve userinfo regardless.
-        EngineTestKit.Serve(_op, _op.UserInfoEndpoint, "GET", 200, """{"sub":"bob"}""");
+        _op.ServeDocument(FakeOpenIdEndpoint.UserInfo, """{"sub":"bob"}""");
 
         var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
 

@@ -6,7 +6,7 @@
 // It listens on 127.0.0.1 only; port 0 (the default) picks a free port, and the issuer defaults to
 // http://127.0.0.1:<port>. When it listens it prints ONE line to stdout:
 //
-//   ready http://127.0.0.1:<port>
+//   ready <issuer> http://127.0.0.1:<port>
 //
 // It exits when stdin closes, so a test process that dies never leaves an OP behind.
 //
@@ -99,10 +99,11 @@ const keys = [
 const server = createServer();
 server.listen(port, '127.0.0.1', () => {
   const actualPort = server.address().port;
-  const issuer = args.issuer ?? `http://127.0.0.1:${actualPort}`;
+  const listening = `http://127.0.0.1:${actualPort}`;
+  const issuer = args.issuer ?? listening;
   const provider = new Provider(issuer, configuration());
   server.on('request', provider.callback());
-  process.stdout.write(`ready ${issuer}\n`);
+  process.stdout.write(`ready ${issuer} ${listening}\n`);
 });
 server.on('error', (error) => fail(error.message));
 

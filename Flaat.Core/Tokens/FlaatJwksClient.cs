@@ -1,0 +1,279 @@
+using Flaat.Http;
+using Polly;
+
+namespace Flaat.Tokens;
+
+/// <summary>
+/// The signing keys of one JWKS URI, for code that verifies tokens on its own (outside a request,
+/// or with its own JWT library) — flaat's <c>FlaatPyJWKClient</c>. It uses the engine's own key
+/// handling: only signing keys are kept (<c>use</c> = <c>sig</c> or absent; encryption keys such as
+/// Keycloak's are skipped, as are unsupported or broken keys), the key type is inferred from the
+/// algorithm (RS/PS → RSA, ES → EC on the matching curve, EdDSA → OKP Ed25519), and the OP is
+/// called through the engine's resilience pipeline (per-attempt timeout, retries, circuit breaker).
+/// </summary>
+/// <remarks>
+/// <para>
+/// HMAC algorithms (<c>HS*</c>) never get a key from a JWKS: a shared secret published in a public
+/// document is no secret, and accepting one would let anyone sign tokens.
+/// </para>
+/// <para>
+/// The key set is cached for <c>keysLifetime</c>; a token naming a <c>kid</c> the cached set lacks
+/// triggers one fresh fetch (the OP may have rotated its keys), at most once per
+/// <see cref="FlaatCacheOptions.JwksRefreshInterval"/>. Thread-safe.
+/// </para>
+/// </remarks>
+public sealed class FlaatJwksClient : IDisposable
+{
+    private static readonly TimeSpan DefaultKeysLifetime = new FlaatCacheOptions().IssuerConfigurationLifetime;
+
+    private readonly Uri _jwksUri;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly OpClient _client;
+    private readonly ResiliencePipeline<HttpAnswer> _pipeline;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _keysLifetime;
+    private readonly TimeSpan _refreshInterval;
+    private readonly TimeSpan _clockSkew;
+    private volatile CachedKeys? _cached;
+
+    /// <summary>Creates a client for one JWKS URI.</summary>
+    /// <param name="jwksUri">The JWKS URI (an OP's <c>jwks_uri</c>).</param>
+    /// <param name="options">
+    /// Engine settings used here: <see cref="FlaatOptions.RequestTimeout"/>, <see cref="FlaatOptions.Resilience"/>,
+    /// <see cref="FlaatOptions.ClockSkew"/> and <see cref="FlaatCacheOptions.JwksRefreshInterval"/>; defaults when <see langword="null"/>.
+    /// </param>
+    /// <param name="keysLifetime">How long a fetched key set is used; default one hour. <see cref="TimeSpan.Zero"/> fetches on every call.</param>
+    /// <param name="httpClient">The HTTP client; when <see langword="null"/> the client builds and owns one.</param>
+    /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>.</param>
+    public FlaatJwksClient(Uri jwksUri, FlaatOptions? options = null, TimeSpan? keysLifetime = null, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(jwksUri);
+        if (!jwksUri.IsAbsoluteUri)
+        {
+            throw new ArgumentException("The JWKS URI must be absolute.", nameof(jwksUri));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(keysLifetime ?? TimeSpan.Zero, TimeSpan.Zero, nameof(keysLifetime));
+        options ??= new FlaatOptions();
+        _jwksUri = jwksUri;
+        _time = timeProvider ?? TimeProvider.System;
+        _ownsHttp = httpClient is null;
+        _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _client = new OpClient(_http, options, _time);
+        _pipeline = _client.CreatePipeline();
+        _keysLifetime = keysLifetime ?? DefaultKeysLifetime;
+        _refreshInterval = options.Cache.JwksRefreshInterval;
+        _clockSkew = options.ClockSkew;
+    }
+
+    /// <summary>The JWKS URI this client reads.</summary>
+    public Uri JwksUri => _jwksUri;
+
+    /// <summary>The usable signing keys, in the order of the JWKS (flaat's <c>get_signing_keys</c>).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The keys; encryption and unusable keys are left out.</returns>
+    /// <exception cref="FlaatUnavailableException">The JWKS could not be fetched (503).</exception>
+    /// <exception cref="FlaatException">The URI answered with an error or with something that is not a key set (500).</exception>
+    public async Task<IReadOnlyList<FlaatSigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken = default)
+    {
+        var keys = await GetKeysAsync(cancellationToken).ConfigureAwait(false);
+        return keys.Public;
+    }
+
+    /// <summary>The signing key with a key id (flaat's <c>get_signing_key</c>).</summary>
+    /// <param name="keyId">The <c>kid</c>.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The key.</returns>
+    /// <exception cref="FlaatUnauthenticatedException">No signing key has this id, even after a refresh.</exception>
+    public async Task<FlaatSigningKey> GetSigningKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        var keys = await GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false);
+        foreach (var key in keys.Public)
+        {
+            if (key.KeyId == keyId)
+            {
+                return key;
+            }
+        }
+
+        throw new FlaatUnauthenticatedException($"No signing key with id '{keyId}' found at {_jwksUri}");
+    }
+
+    /// <summary>
+    /// The first signing key that can verify <paramref name="algorithm"/>, its type inferred from the
+    /// algorithm (flaat's <c>get_signing_key_by_alg</c>).
+    /// </summary>
+    /// <param name="algorithm">The JWS algorithm, e.g. <c>RS256</c>, <c>ES256</c>, <c>EdDSA</c>.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The key.</returns>
+    /// <exception cref="FlaatUnauthenticatedException">The algorithm is not accepted (<c>none</c>, <c>HS*</c>), or no key fits it.</exception>
+    public async Task<FlaatSigningKey> GetSigningKeyByAlgorithmAsync(string algorithm, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(algorithm);
+        var keys = await KeysForAsync(null, algorithm, cancellationToken).ConfigureAwait(false);
+        return keys[0];
+    }
+
+    /// <summary>
+    /// The key a JWT names (flaat's <c>get_signing_key_from_jwt</c>): by <c>kid</c> when the header
+    /// has one (the key must also fit the token's <c>alg</c>), otherwise by the algorithm.
+    /// </summary>
+    /// <param name="token">A compact JWS.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The key.</returns>
+    /// <exception cref="FlaatUnauthenticatedException">The token is not a JWT, its algorithm is not accepted, or no key fits.</exception>
+    public async Task<FlaatSigningKey> GetSigningKeyFromJwtAsync(string token, CancellationToken cancellationToken = default)
+    {
+        var jwt = Decode(token);
+        var keys = await KeysForAsync(jwt.KeyId, jwt.Algorithm, cancellationToken).ConfigureAwait(false);
+        return keys[0];
+    }
+
+    /// <summary>
+    /// Verifies a JWT's signature with these keys (every key that fits is tried, as the engine does)
+    /// and its <c>exp</c>/<c>nbf</c> with <see cref="FlaatOptions.ClockSkew"/>. Issuer, audience and
+    /// other claims are the caller's to check.
+    /// </summary>
+    /// <param name="token">A compact JWS.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The token's header, body and signature, marked as verified with its algorithm.</returns>
+    /// <exception cref="FlaatUnauthenticatedException">The token is not a valid, current JWT signed by one of these keys.</exception>
+    /// <exception cref="FlaatUnavailableException">The JWKS could not be fetched (503).</exception>
+    public async Task<AccessTokenInfo> VerifyAsync(string token, CancellationToken cancellationToken = default)
+    {
+        var jwt = Decode(token);
+        var now = _time.GetUtcNow();
+        if (jwt.HasMalformedTimes)
+        {
+            throw new FlaatUnauthenticatedException("Token has a malformed exp or nbf claim");
+        }
+
+        if (jwt.ExpiresAt is { } expiresAt && now > expiresAt + _clockSkew)
+        {
+            throw new FlaatUnauthenticatedException("Token has expired");
+        }
+
+        if (jwt.NotBefore is { } notBefore && now + _clockSkew < notBefore)
+        {
+            throw new FlaatUnauthenticatedException("Token is not valid yet");
+        }
+
+        var keys = await KeysForAsync(jwt.KeyId, jwt.Algorithm, cancellationToken).ConfigureAwait(false);
+        var candidates = new List<SigningKey>(keys.Count);
+        foreach (var key in keys)
+        {
+            candidates.Add(key.Inner);
+        }
+
+        if (!SignatureVerifier.Verify(jwt, candidates))
+        {
+            throw new FlaatUnauthenticatedException("Signature verification failed");
+        }
+
+        return jwt.ToAccessTokenInfo(jwt.Algorithm);
+    }
+
+    /// <summary>Releases the HTTP client this instance built.</summary>
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private static DecodedJwt Decode(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return DecodedJwt.TryDecode(token) ?? throw new FlaatUnauthenticatedException("Token is not a JWT");
+    }
+
+    private async Task<List<FlaatSigningKey>> KeysForAsync(string? keyId, string algorithm, CancellationToken cancellationToken)
+    {
+        if (SigningAlgorithms.Refusal(algorithm) is { } refusal)
+        {
+            throw new FlaatUnauthenticatedException(refusal);
+        }
+
+        var keys = await GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var result = new List<FlaatSigningKey>(1);
+        foreach (var key in keys.Public)
+        {
+            if ((keyId is null || key.KeyId == keyId) && key.Inner.Fits(algorithm))
+            {
+                result.Add(key);
+            }
+        }
+
+        if (result.Count == 0)
+        {
+            throw new FlaatUnauthenticatedException(keyId is null
+                ? $"No key at {_jwksUri} fits algorithm {algorithm}"
+                : keys.Set.HasKeyId(keyId)
+                    ? $"Key '{keyId}' at {_jwksUri} does not fit algorithm {algorithm}"
+                    : $"No signing key with id '{keyId}' found at {_jwksUri}");
+        }
+
+        return result;
+    }
+
+    /// <summary>The cached keys; fetched again when stale, or when <paramref name="wantedKeyId"/> is unknown and a refresh is allowed.</summary>
+    private async ValueTask<CachedKeys> GetKeysAsync(string? wantedKeyId, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var cached = _cached;
+        if (cached is not null && now < cached.FetchedAt + _keysLifetime)
+        {
+            if (wantedKeyId is null || cached.Set.HasKeyId(wantedKeyId) || now < cached.FetchedAt + _refreshInterval)
+            {
+                return cached;
+            }
+        }
+
+        return await FetchAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask<CachedKeys> GetKeysAsync(CancellationToken cancellationToken) => GetKeysAsync(null, cancellationToken);
+
+    private async Task<CachedKeys> FetchAsync(CancellationToken cancellationToken)
+    {
+        var result = await _client.GetJsonAsync(_pipeline, _jwksUri, cancellationToken).ConfigureAwait(false);
+        switch (result.Kind)
+        {
+            case OpResultKind.Ok when KeySet.TryParse(result.Body.GetRawText()) is { } set:
+                var keys = new CachedKeys(set, _time.GetUtcNow());
+                _cached = keys;
+                return keys;
+            case OpResultKind.Ok:
+                throw new FlaatException($"{_jwksUri} answered with something that is not a key set");
+            case OpResultKind.Rejected:
+                throw new FlaatException($"The keys at {_jwksUri} could not be fetched ({result.Problem})");
+            default:
+                throw new FlaatUnavailableException($"The keys at {_jwksUri} could not be fetched: {result.Problem}", result.RetryAfter);
+        }
+    }
+
+    private sealed class CachedKeys
+    {
+        public CachedKeys(KeySet set, DateTimeOffset fetchedAt)
+        {
+            Set = set;
+            FetchedAt = fetchedAt;
+            var keys = new FlaatSigningKey[set.Keys.Count];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = new FlaatSigningKey(set.Keys[i]);
+            }
+
+            Public = keys;
+        }
+
+        public KeySet Set { get; }
+
+        public DateTimeOffset FetchedAt { get; }
+
+        public IReadOnlyList<FlaatSigningKey> Public { get; }
+    }
+}

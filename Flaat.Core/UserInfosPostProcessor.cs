@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Flaat;
+
+/// <summary>
+/// Adjusts the claims of a token once, when the engine has gathered them and before requirements
+/// see them or the result is cached — flaat's <c>UserInfos.post_process_dictionaries()</c>. Use it
+/// to copy claims between sources, rename them, or normalise values (e.g. Keycloak's <c>/group</c>
+/// names to <c>group</c>).
+/// </summary>
+/// <remarks>
+/// Runs once per token (cache hits do not run it again), on the engine's shared load; implementations
+/// must be thread-safe and fast. Processors run in registration order. Throwing a
+/// <see cref="FlaatException"/> refuses the token with that error; any other exception is a fault.
+/// With ASP.NET Core, register implementations as <c>IUserInfosPostProcessor</c> services.
+/// </remarks>
+public interface IUserInfosPostProcessor
+{
+    /// <summary>Adjusts the claim sets of one token in place.</summary>
+    /// <param name="context">The mutable claim sets.</param>
+    void PostProcess(UserInfosPostProcessingContext context);
+}
+
+/// <summary>The claim sets of one token, as mutable JSON objects, for <see cref="IUserInfosPostProcessor"/>.</summary>
+public sealed class UserInfosPostProcessingContext
+{
+    internal UserInfosPostProcessingContext(JsonObject userInfo, JsonObject? introspectionInfo, JsonObject? accessTokenBody, AccessTokenInfo? accessTokenInfo)
+    {
+        UserInfo = userInfo;
+        IntrospectionInfo = introspectionInfo;
+        AccessTokenBody = accessTokenBody;
+        AccessTokenInfo = accessTokenInfo;
+    }
+
+    /// <summary>The userinfo claims (empty when the OP was not asked); changes become <see cref="UserInfos.UserInfo"/>.</summary>
+    public JsonObject UserInfo { get; }
+
+    /// <summary>The introspection answer, <see langword="null"/> when the OP was not asked; changes become <see cref="UserInfos.IntrospectionInfo"/>.</summary>
+    public JsonObject? IntrospectionInfo { get; }
+
+    /// <summary>The JWT payload, <see langword="null"/> for an opaque token; changes become <see cref="AccessTokenInfo.Body"/>.</summary>
+    public JsonObject? AccessTokenBody { get; }
+
+    /// <summary>The token as decoded and verified, before any change (header, signature, verification).</summary>
+    public AccessTokenInfo? AccessTokenInfo { get; }
+}
+
+/// <summary>Applies the registered post-processors while user infos are built.</summary>
+internal static class UserInfosPostProcessing
+{
+    public static UserInfos Create(
+        IReadOnlyList<IUserInfosPostProcessor> processors,
+        AccessTokenInfo? info,
+        IReadOnlyDictionary<string, JsonElement> userInfo,
+        IReadOnlyDictionary<string, JsonElement>? introspection,
+        TimeProvider time)
+    {
+        if (processors.Count == 0)
+        {
+            return new UserInfos(info, userInfo, introspection, time);
+        }
+
+        var context = new UserInfosPostProcessingContext(
+            ToObject(userInfo),
+            introspection is null ? null : ToObject(introspection),
+            info is null ? null : ToObject(info.Body),
+            info);
+        foreach (var processor in processors)
+        {
+            processor.PostProcess(context);
+        }
+
+        var body = context.AccessTokenBody;
+        var processedInfo = info is null || body is null
+            ? info
+            : new AccessTokenInfo(ToElement(info.Header), ToElement(body), info.Signature, info.VerificationAlgorithm);
+        return new UserInfos(
+            processedInfo,
+            ClaimSet.From(ToElement(context.UserInfo), nameof(context.UserInfo)),
+            context.IntrospectionInfo is { } processed ? ClaimSet.From(ToElement(processed), nameof(context.IntrospectionInfo)) : null,
+            time);
+    }
+
+    private static JsonObject ToObject(IReadOnlyDictionary<string, JsonElement> claims)
+    {
+        var result = new JsonObject();
+        foreach (var (name, value) in claims)
+        {
+            result[name] = JsonNode.Parse(value.GetRawText());
+        }
+
+        return result;
+    }
+
+    private static JsonElement ToElement(IReadOnlyDictionary<string, JsonElement> claims)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            ClaimSet.WriteSorted(writer, claims);
+        }
+
+        using var document = JsonDocument.Parse(stream.ToArray());
+        return document.RootElement.Clone();
+    }
+
+    private static JsonElement ToElement(JsonObject claims)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            claims.WriteTo(writer);
+        }
+
+        using var document = JsonDocument.Parse(stream.ToArray());
+        return document.RootElement.Clone();
+    }
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Load test: the same minimal-API handler unprotected, behind Flaat (.RequireFlaat) and behind
+# JwtBearer, loaded in alternation (A B C D A B C D ...) so that the noise of a shared machine
+# hits every endpoint alike; prints requests/s, p50/p99 latency and the ratios of the same run.
+#   benchmarks/load/run.sh                       # 3 rounds x 5 s per endpoint, wrk -t2 -c32
+#   ROUNDS=5 DURATION=10s CONNECTIONS=64 benchmarks/load/run.sh
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+WARMUP=${WARMUP:-2s}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "Installing wrk (Debian package)..."
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get install -y wrk >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y wrk >/dev/null; }
+fi
+
+echo "Building the load server (Release)..."
+dotnet build "$ROOT/benchmarks/Flaat.LoadServer/Flaat.LoadServer.csproj" -c Release -nologo -v q >/dev/null
+
+WORK=$(mktemp -d)
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+dotnet "$ROOT/benchmarks/Flaat.LoadServer/bin/Release/net10.0/Flaat.LoadServer.dll" --info-file "$WORK/info" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  [ -s "$WORK/info" ] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; echo "The load server did not start." >&2; exit 1; }
+  sleep 0.2
+done
+[ -s "$WORK/info" ] || { echo "The load server did not report its address." >&2; exit 1; }
+URL=$(sed -n 1p "$WORK/info")
+TOKEN=$(sed -n 2p "$WORK/info")
+AUTH="Authorization: Bearer $TOKEN"
+
+# The control sends the same bytes under another header name: "none" against "none-control" shows
+# what a bearer header costs an endpoint without Flaat metadata, apart from reading the bytes.
+CONTROL="X-Bench-Control: Bearer $TOKEN"
+
+# name | path | header sent
+ENDPOINTS=("none|/none|auth" "flaat|/flaat|auth" "jwtbearer|/jwt|auth" "none-control|/none|control")
+
+header() { if [ "$1" = auth ]; then echo "$AUTH"; else echo "$CONTROL"; fi; }
+
+load() { # name path header duration -> wrk output
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" --latency -H "$(header "$3")" "$URL$2"
+}
+
+# Requests/s, p50 and p99 in ms from wrk's output; fails on non-2xx answers or socket errors.
+parse() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx or 3xx responses/ { bad = $NF }
+    /Socket errors/ { errors = $0 }
+    END {
+      if (bad > 0) { print "ERROR non-2xx responses: " bad; exit 1 }
+      if (errors != "") { print "ERROR " errors; exit 1 }
+      printf "%.1f %.3f %.3f\n", rps, p50, p99
+    }'
+}
+
+echo "Server $URL, token of ${#TOKEN} characters; wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds x $DURATION per endpoint"
+for spec in "${ENDPOINTS[@]}"; do
+  IFS='|' read -r name path header <<<"$spec"
+  # Each endpoint must answer 200 before it is loaded (a 401 would be measured as "fast").
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "$(header "$header")" "$URL$path")
+  [ "$code" = 200 ] || { echo "$name ($path) answered $code, not 200" >&2; exit 1; }
+  load "$name" "$path" "$header" "$WARMUP" >/dev/null
+done
+
+RESULTS="$WORK/results"
+: >"$RESULTS"
+for round in $(seq 1 "$ROUNDS"); do
+  for spec in "${ENDPOINTS[@]}"; do
+    IFS='|' read -r name path header <<<"$spec"
+    out=$(load "$name" "$path" "$header" "$DURATION")
+    line=$(echo "$out" | parse) || { echo "$out"; echo "$name: $line" >&2; exit 1; }
+    echo "$round $name $line" >>"$RESULTS"
+    printf 'round %s  %-15s %10s req/s   p50 %7s ms   p99 %7s ms\n' "$round" "$name" $line
+  done
+done
+
+awk '
+  { rps[$2] += $3; p50[$2] += $4; p99[$2] += $5; n[$2]++; r[$1, $2] = $3; rounds = $1 }
+  END {
+    print ""
+    print "Mean over " rounds " rounds:"
+    split("none flaat jwtbearer none-control", order, " ")
+    for (i = 1; i <= 4; i++) { e = order[i]; printf "  %-15s %10.0f req/s   p50 %7.3f ms   p99 %7.3f ms\n", e, rps[e] / n[e], p50[e] / n[e], p99[e] / n[e] }
+    print ""
+    print "Ratios of requests/s (per round, then of the means):"
+    line = "  flaat/none       "; for (k = 1; k <= rounds; k++) line = line sprintf(" %6.2f", r[k, "flaat"] / r[k, "none"]); print line sprintf("   mean %.2f  (target >= 0.85)", rps["flaat"] / rps["none"])
+    line = "  flaat/jwtbearer  "; for (k = 1; k <= rounds; k++) line = line sprintf(" %6.2f", r[k, "flaat"] / r[k, "jwtbearer"]); print line sprintf("   mean %.2f  (target >= 2)", rps["flaat"] / rps["jwtbearer"])
+    line = "  jwtbearer/none   "; for (k = 1; k <= rounds; k++) line = line sprintf(" %6.2f", r[k, "jwtbearer"] / r[k, "none"]); print line sprintf("   mean %.2f", rps["jwtbearer"] / rps["none"])
+    line = "  none/none-control"; for (k = 1; k <= rounds; k++) line = line sprintf(" %6.2f", r[k, "none"] / r[k, "none-control"]); print line sprintf("   mean %.2f  (bearer header on an endpoint without Flaat; target ~1.00)", rps["none"] / rps["none-control"])
+  }' "$RESULTS"
