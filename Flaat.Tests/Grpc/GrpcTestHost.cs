@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Flaat.Tests.Grpc;
 
@@ -47,7 +46,6 @@ internal sealed class GrpcTestHost : IAsyncDisposable
         builder.Services.AddSingleton<HandlerCounter>();
         builder.Services.AddFlaat(options => options.TrustedIssuers.Add(op.Issuer))
             .AddAccessLevel(Probe.AdminLevel, Require.Claim("admins", "groups"));
-        builder.Services.AddSingleton<IFlaatAuthenticator>(services => new FlaatAuthenticator(services.GetRequiredService<IOptions<FlaatOptions>>().Value));
         if (configure is null)
         {
             builder.Services.AddGrpc().AddFlaat();
