@@ -38,13 +38,13 @@ public sealed class FlaatAuthorizationRequirement : IAuthorizationRequirement
         return new(builder => builder.RequireAccessLevel(name));
     }
 
-    internal FlaatPolicy GetPolicy(FlaatAccessLevelRegistry accessLevels)
+    internal FlaatPolicy GetPolicy(FlaatAccessLevelRegistry accessLevels, string? endpointName = null)
     {
         if (_policy is null)
         {
             var builder = new FlaatPolicyBuilder { IssuerSupportsAudience = accessLevels.IssuerSupportsAudience.Value };
             _configure(builder);
-            _policy = builder.BuildPolicy(accessLevels, endpointName: null);
+            _policy = builder.BuildPolicy(accessLevels, endpointName);
         }
 
         return _policy;

@@ -1,5 +1,8 @@
+using System.Reflection;
 using Flaat.Evaluation;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,14 +33,32 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
         }
 
         var resolver = services.GetRequiredService<FlaatEndpointPolicyResolver>();
+        var accessLevels = services.GetRequiredService<FlaatAccessLevelRegistry>();
+        var authorization = services.GetService<IOptions<AuthorizationOptions>>()?.Value;
         var errors = new List<string>();
         foreach (var endpoint in endpoints.Endpoints)
         {
             try
             {
-                _ = resolver.GetPolicy(endpoint);
+                CheckUserInfosParameters(endpoint, resolver.GetPolicy(endpoint), errors);
+                foreach (var requirement in FlaatRequirementsOf(endpoint, authorization))
+                {
+                    _ = requirement.GetPolicy(accessLevels, endpoint.DisplayName);
+                }
             }
             catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or FormatException)
+            {
+                errors.Add(exception.Message);
+            }
+        }
+
+        foreach (var requirement in authorization?.FallbackPolicy?.Requirements.OfType<FlaatAuthorizationRequirement>() ?? [])
+        {
+            try
+            {
+                _ = requirement.GetPolicy(accessLevels, "(the fallback authorization policy)");
+            }
+            catch (InvalidOperationException exception)
             {
                 errors.Add(exception.Message);
             }
@@ -47,6 +68,56 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
         {
             throw new InvalidOperationException("Flaat: endpoints are misconfigured:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         }
+    }
+
+    /// <summary>
+    /// Under optional authentication a handler's <see cref="UserInfos"/> parameter is null without
+    /// a user: it must be declared <c>UserInfos?</c>, or the handler would meet a null it was promised away.
+    /// </summary>
+    private static void CheckUserInfosParameters(Endpoint endpoint, FlaatEndpointPolicy policy, List<string> errors)
+    {
+        if (!policy.IsProtected || !policy.Policy.OptionalAuthentication || endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
+        {
+            return;
+        }
+
+        var nullability = new NullabilityInfoContext();
+        foreach (var parameter in handler.GetParameters())
+        {
+            if (parameter.ParameterType == typeof(UserInfos) && nullability.Create(parameter).ReadState == NullabilityState.NotNull)
+            {
+                errors.Add($"Endpoint '{endpoint.DisplayName}' makes authentication optional, so its parameter '{parameter.Name}' receives null without a user: declare it as UserInfos?.");
+            }
+        }
+    }
+
+    /// <summary>The Flaat requirements of the authorization policies an endpoint uses (inline, named, default).</summary>
+    private static IEnumerable<FlaatAuthorizationRequirement> FlaatRequirementsOf(Endpoint endpoint, AuthorizationOptions? authorization)
+    {
+        var policies = new List<AuthorizationPolicy>();
+        var usesDefault = false;
+        foreach (var item in endpoint.Metadata)
+        {
+            switch (item)
+            {
+                case AuthorizationPolicy policy:
+                    policies.Add(policy);
+                    break;
+                case IAuthorizeData { Policy: { } name } when authorization?.GetPolicy(name) is { } named:
+                    policies.Add(named);
+                    break;
+                case IAuthorizeData:
+                    usesDefault = true;
+                    break;
+            }
+        }
+
+        if (usesDefault && authorization is not null)
+        {
+            policies.Add(authorization.DefaultPolicy);
+        }
+
+        return policies.SelectMany(static policy => policy.Requirements.OfType<FlaatAuthorizationRequirement>());
     }
 
     private void CheckEnvironmentOverrides()

@@ -130,4 +130,23 @@ public sealed class AuthenticationSchemeTests
             Assert.That(body, Is.EqualTo("""{"error":"Forbidden","error_description":"User bob@https://op.test does not meet requirements","error_details":"Claim \u0027groups\u0027 does not contain \u0027admins\u0027"}"""));
         });
     }
+
+    [Test]
+    public void Start_PolicyNamingUnknownAccessLevel_FailsNamingLevelAndEndpoint()
+    {
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await StartAsync(web => web.MapGet("/x", () => "x").RequireAuthorization(policy => policy.RequireFlaatAccessLevel("superuser"))));
+
+        Assert.That(exception!.Message, Does.Contain("'superuser'").And.Contain("HTTP: GET /x"));
+    }
+
+    [Test]
+    public void Start_NamedPolicyNamingUnknownAccessLevel_FailsNamingIt()
+    {
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(async () => await StartAsync(
+            web => web.MapGet("/x", () => "x").RequireAuthorization("ops"),
+            authorization => authorization.AddPolicy("ops", policy => policy.RequireFlaatAccessLevel("operators"))));
+
+        Assert.That(exception!.Message, Does.Contain("'operators'"));
+    }
 }

@@ -197,6 +197,15 @@ public sealed class RequireFlaatConventionTests
     }
 
     [Test]
+    public void Start_OptionalEndpointWithNonNullableUserInfos_FailsNamingTheParameter()
+    {
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await StartAsync(web => web.MapGet("/x", (UserInfos user) => user.Subject).OptionalFlaat()));
+
+        Assert.That(exception!.Message, Does.Contain("'user'").And.Contain("UserInfos?"));
+    }
+
+    [Test]
     public async Task Endpoints_RequireFlaatWithoutAddFlaat_FailToBuildSayingSo()
     {
         await using var app = await TestApp.StartAsync(_op, _ => { }, web => web.MapGet("/x", () => "x").RequireFlaat());

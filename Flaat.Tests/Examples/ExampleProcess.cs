@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Flaat.Tests.Examples;
+
+/// <summary>
+/// Runs a built example as a user would (its own process, no OP configured, a free loopback
+/// port) and reads the demo tokens and URL it prints.
+/// </summary>
+internal sealed partial class ExampleProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ExampleProcess(Process process) => _process = process;
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public string AdminToken { get; private set; } = string.Empty;
+
+    public string UserToken { get; private set; } = string.Empty;
+
+    public string AdminOpaqueToken { get; private set; } = string.Empty;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ExampleProcess> StartAsync(string project, TimeSpan timeout)
+    {
+        var dll = Path.Combine(RepositoryRoot(), "examples", project, "bin", BuildConfiguration(), "net10.0", project + ".dll");
+        Assert.That(File.Exists(dll), Is.True, $"The example is not built: {dll}");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("Flaat__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        var example = new ExampleProcess(Process.Start(info)!);
+        example._process.OutputDataReceived += (_, e) => example.Append(e.Data);
+        example._process.ErrorDataReceived += (_, e) => example.Append(e.Data);
+        example._process.BeginOutputReadLine();
+        example._process.BeginErrorReadLine();
+
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            var text = example.Output;
+            var url = CurlUrl().Match(text);
+            if (url.Success)
+            {
+                example.BaseUrl = url.Groups[1].Value;
+                example.AdminToken = Quoted(text, "ADMIN_TOKEN");
+                example.UserToken = Quoted(text, "USER_TOKEN");
+                example.AdminOpaqueToken = Quoted(text, "ADMIN_OPAQUE_TOKEN");
+                return example;
+            }
+
+            if (example._process.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var output = example.Output;
+        await example.DisposeAsync();
+        throw new AssertionException($"{project} printed no curl commands within {timeout}:\n{output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static string Quoted(string text, string name)
+    {
+        var match = Regex.Match(text, $@"\b{name}='([^']+)'");
+        Assert.That(match.Success, Is.True, $"{name} was not printed:\n{text}");
+        return match.Groups[1].Value;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Flaat.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Flaat.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    // The tests run from bin/<Configuration>/net10.0; the examples are built alike.
+    private static string BuildConfiguration() => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
+    [GeneratedRegex(@"curl -i -H ""Authorization: Bearer \$ADMIN_TOKEN"" (http://[^/\s]+)/")]
+    private static partial Regex CurlUrl();
+}

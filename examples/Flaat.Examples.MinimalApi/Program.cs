@@ -1,0 +1,71 @@
+// Flaat's minimal-API example: the routes of flaat's Flask example, protected with .RequireFlaat(...).
+// Without a configured OP it starts an embedded demo OP and prints curl commands to try.
+using Flaat;
+using Flaat.Examples;
+using Flaat.Requirements;
+
+var builder = WebApplication.CreateBuilder(args);
+DemoProvider.UseDefaultUrl(builder);
+var demo = DemoProvider.StartIfUnconfigured(builder);
+var settings = ExampleSettings.From(builder.Configuration);
+
+builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"));
+
+var app = builder.Build();
+
+string[] routes =
+[
+    "/info", "/info_no_strict", "/authenticated", "/authenticated_callback",
+    "/authorized_level", "/authorized_claim", "/authorized_vo", "/full_custom",
+];
+
+app.MapGet("/", () => "Flaat minimal-API example. Routes:\n" + string.Join('\n', routes) + "\n");
+
+// The user's infos as flaat's toJSON renders them; authentication required.
+app.MapGet("/info", (UserInfos user) => Results.Text(user.ToJson(), "application/json"))
+    .RequireFlaat();
+
+// Optional authentication: the infos when a good token came, else a plain text.
+app.MapGet("/info_no_strict", (UserInfos? user) =>
+        user is null ? Results.Text("No userinfo") : Results.Text(user.ToJson(), "application/json"))
+    .OptionalFlaat();
+
+app.MapGet("/authenticated", (UserInfos user) => $"This worked: there was a valid login for {user}")
+    .RequireFlaat();
+
+// A custom on-failure response: plain text, status 401, whatever went wrong.
+app.MapGet("/authenticated_callback", (UserInfos user) => $"This worked: there was a valid login for {user}")
+    .RequireFlaat()
+    .OnFlaatFailure(failure => ValueTask.FromResult<IResult?>(
+        Results.Text($"Custom callback: you are not authenticated ({failure.Error.Description})", statusCode: 401)));
+
+// A named access level from configuration (Flaat:AccessLevels:admin).
+app.MapGet("/authorized_level", (UserInfos user) => $"This worked: {user} has access level 'admin'")
+    .RequireFlaatAccessLevel("admin");
+
+// The e-mail claim must equal one of Example:AdminEmails.
+app.MapGet("/authorized_claim", (UserInfos user) => $"This worked: {user} has an admin e-mail address")
+    .RequireFlaat(Require.Claim(settings.AdminEmails, "email", Match.One));
+
+// Every entitlement of Example:RequiredEntitlements must be satisfied (AARC rules: sub-groups count).
+app.MapGet("/authorized_vo", (UserInfos user) => $"This worked: {user} is in the required VOs")
+    .RequireFlaat(Require.Vo(settings.RequiredEntitlements, "eduperson_entitlement", Match.All));
+
+// The full workflow: optional authentication, a request requirement that sees the request,
+// and a value computed from the user and injected into the handler.
+app.MapGet("/full_custom", (UserInfos? user, HttpContext context) =>
+        user is null
+            ? "Hello, anonymous visitor"
+            : $"Hello {user.GetString("name") ?? user.Subject}, your e-mail is {user.GetString("email") ?? "unknown"}")
+    .RequireFlaat(policy => policy
+        .AllowAnonymous()
+        .RequireHttpRequest((user, context) => context.Request.Query.ContainsKey("deny")
+            ? new CheckResult(false, "The query parameter 'deny' refuses every user")
+            : new CheckResult(true, "The request has no 'deny' parameter")));
+
+demo?.PrintCurlCommandsWhenStarted(app, "/authorized_level", "/authorized_vo");
+
+app.Run();
+
+/// <summary>The example's entry point, visible to tests.</summary>
+public partial class Program;
