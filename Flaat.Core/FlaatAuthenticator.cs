@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Flaat.Caching;
@@ -31,6 +32,9 @@ namespace Flaat;
 /// </remarks>
 public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 {
+    /// <summary>The name of the meter the engine's metrics are published on (see the remarks of the constructor).</summary>
+    public const string MeterName = "Flaat";
+
     private static readonly AuthenticationResult NoToken = AuthenticationResult.Failure(FlaatError.Unauthenticated("No access token"));
 
     private readonly TimeProvider _time;
@@ -44,6 +48,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     private readonly BoundedCache<TokenHash, CachedResult> _results;
     private readonly BoundedCache<TokenHash, IssuerContext> _tokenIssuers;
     private readonly SingleFlight<FlightKey, AuthenticationResult> _flights = new();
+    private readonly FlaatMetrics _metrics;
 
     private readonly bool _verifyJwt;
     private readonly bool _tokenClaimsSuffice;
@@ -69,8 +74,15 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     /// Adjust each token's claims once, before requirements and caching (flaat's
     /// <c>post_process_dictionaries</c>); run in order. None when <see langword="null"/>.
     /// </param>
+    /// <param name="meterFactory">
+    /// Creates the meter <see cref="MeterName"/> with the counters <c>flaat.authentications</c>
+    /// (tag <c>flaat.result</c>: cached, accepted, rejected, unavailable, error) and
+    /// <c>flaat.op.requests</c> and the histogram <c>flaat.op.request.duration</c> (tags
+    /// <c>flaat.issuer</c>, <c>flaat.endpoint</c>, <c>flaat.outcome</c>); when <see langword="null"/>
+    /// the engine creates and owns the meter.
+    /// </param>
     /// <exception cref="ArgumentException">The settings are invalid; the message lists every problem.</exception>
-    public FlaatAuthenticator(FlaatOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<IUserInfosPostProcessor>? postProcessors = null)
+    public FlaatAuthenticator(FlaatOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<IUserInfosPostProcessor>? postProcessors = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = FlaatOptionsValidator.Validate(options);
@@ -84,7 +96,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FlaatAuthenticator>();
         _ownsHttp = httpClient is null;
         _http = httpClient ?? CreateHttpClient(options.VerifyTls);
-        _client = new OpClient(_http, options, _time);
+        _metrics = new FlaatMetrics(meterFactory);
+        _client = new OpClient(_http, options, _time, _metrics);
         _issuers = new IssuerRegistry(options, _client, _time, _logger, _lifetimeToken);
         _results = new BoundedCache<TokenHash, CachedResult>(options.Cache.MaxUserInfos);
         _tokenIssuers = new BoundedCache<TokenHash, IssuerContext>(options.Cache.MaxTokenIssuers);
@@ -115,6 +128,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         var hash = TokenHash.Compute(token);
         if (_results.TryGet(hash, _time.GetUtcNow().UtcTicks, out var cached) && cached.Serves(request))
         {
+            _metrics.Authenticated("cached");
             return new ValueTask<AuthenticationResult>(cached.Result);
         }
 
@@ -149,6 +163,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 
         // Cancelled, not disposed: loads still unwinding may yet link to its token.
         _lifetime.Cancel();
+        _metrics.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -196,6 +211,13 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             outcome = new CachedResult(AuthenticationResult.Failure(error), null);
         }
 
+        _metrics.Authenticated(outcome.Result.Error?.StatusCode switch
+        {
+            null => "accepted",
+            401 => "rejected",
+            503 => "unavailable",
+            _ => "error",
+        });
         var now = _time.GetUtcNow();
         DateTimeOffset? keepUntil = outcome.Result switch
         {
@@ -347,7 +369,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return (configuration, null);
         }
 
-        var result = await _client.GetUserInfoAsync(issuer.Pipeline, endpoint, token, cancellationToken).ConfigureAwait(false);
+        var result = await _client.GetUserInfoAsync(issuer.Target, endpoint, token, cancellationToken).ConfigureAwait(false);
         if (result.Kind == OpResultKind.Unavailable)
         {
             EngineLog.OpUnavailable(_logger, issuer.Issuer, endpoint, result.Problem!);
@@ -403,7 +425,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return null;
         }
 
-        var result = await _client.IntrospectAsync(issuer.Pipeline, endpoint, token, clientId, clientSecret, cancellationToken).ConfigureAwait(false);
+        var result = await _client.IntrospectAsync(issuer.Target, endpoint, token, clientId, clientSecret, cancellationToken).ConfigureAwait(false);
         switch (result.Kind)
         {
             case OpResultKind.Ok:
