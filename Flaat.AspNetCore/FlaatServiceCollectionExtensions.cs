@@ -68,7 +68,10 @@ public static class FlaatServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlaatOptions>, FlaatOptionsValidation>());
 
         services.AddOptions<FlaatEndpointOptions>();
+        // The engine keeps its client for the application's lifetime; the primary handler recycles
+        // its pooled connections itself, so the factory must not rotate (and leak) handlers.
         services.AddHttpClient(HttpClientName)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => FlaatEngineFactory.CreatePrimaryHandler(sp.GetRequiredService<IOptions<FlaatOptions>>().Value));
         services.TryAddSingleton<IFlaatAuthenticator>(FlaatEngineFactory.CreateAuthenticator);
         services.TryAddSingleton(CreateEvaluator);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Flaat.Caching;
@@ -31,6 +32,9 @@ namespace Flaat;
 /// </remarks>
 public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 {
+    /// <summary>The name of the meter the engine's metrics are published on (see the remarks of the constructor).</summary>
+    public const string MeterName = "Flaat";
+
     private static readonly AuthenticationResult NoToken = AuthenticationResult.Failure(FlaatError.Unauthenticated("No access token"));
 
     private readonly TimeProvider _time;
@@ -44,6 +48,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     private readonly BoundedCache<TokenHash, CachedResult> _results;
     private readonly BoundedCache<TokenHash, IssuerContext> _tokenIssuers;
     private readonly SingleFlight<FlightKey, AuthenticationResult> _flights = new();
+    private readonly FlaatMetrics _metrics;
 
     private readonly bool _verifyJwt;
     private readonly bool _tokenClaimsSuffice;
@@ -69,8 +74,15 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     /// Adjust each token's claims once, before requirements and caching (flaat's
     /// <c>post_process_dictionaries</c>); run in order. None when <see langword="null"/>.
     /// </param>
+    /// <param name="meterFactory">
+    /// Creates the meter <see cref="MeterName"/> with the counters <c>flaat.authentications</c>
+    /// (tag <c>flaat.result</c>: cached, accepted, rejected, unavailable, error) and
+    /// <c>flaat.op.requests</c> and the histogram <c>flaat.op.request.duration</c> (tags
+    /// <c>flaat.issuer</c>, <c>flaat.endpoint</c>, <c>flaat.outcome</c>); when <see langword="null"/>
+    /// the engine creates and owns the meter.
+    /// </param>
     /// <exception cref="ArgumentException">The settings are invalid; the message lists every problem.</exception>
-    public FlaatAuthenticator(FlaatOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<IUserInfosPostProcessor>? postProcessors = null)
+    public FlaatAuthenticator(FlaatOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<IUserInfosPostProcessor>? postProcessors = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = FlaatOptionsValidator.Validate(options);
@@ -84,7 +96,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FlaatAuthenticator>();
         _ownsHttp = httpClient is null;
         _http = httpClient ?? CreateHttpClient(options.VerifyTls);
-        _client = new OpClient(_http, options, _time);
+        _metrics = new FlaatMetrics(meterFactory);
+        _client = new OpClient(_http, options, _time, _metrics);
         _issuers = new IssuerRegistry(options, _client, _time, _logger, _lifetimeToken);
         _results = new BoundedCache<TokenHash, CachedResult>(options.Cache.MaxUserInfos);
         _tokenIssuers = new BoundedCache<TokenHash, IssuerContext>(options.Cache.MaxTokenIssuers);
@@ -115,6 +128,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         var hash = TokenHash.Compute(token);
         if (_results.TryGet(hash, _time.GetUtcNow().UtcTicks, out var cached) && cached.Serves(request))
         {
+            _metrics.Authenticated("cached");
             return new ValueTask<AuthenticationResult>(cached.Result);
         }
 
@@ -149,6 +163,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 
         // Cancelled, not disposed: loads still unwinding may yet link to its token.
         _lifetime.Cancel();
+        _metrics.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -196,10 +211,20 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             outcome = new CachedResult(AuthenticationResult.Failure(error), null);
         }
 
+        _metrics.Authenticated(outcome.Result.Error?.StatusCode switch
+        {
+            null => "accepted",
+            401 => "rejected",
+            503 => "unavailable",
+            _ => "error",
+        });
         var now = _time.GetUtcNow();
         DateTimeOffset? keepUntil = outcome.Result switch
         {
-            { UserInfos: { } infos } => Earliest(infos.ExpiresAt, now + _maxLifetime),
+            { UserInfos: { } infos } => Earliest(outcome.TokenExpiresAt, Earliest(infos.ExpiresAt, now + _maxLifetime)),
+            // In offline mode a rejection of a userinfo-required request (the OP refused userinfo) must
+            // not replace the token-only success cached for the same token: the token stays valid.
+            { Error.StatusCode: 401 } when request.RequireUserInfo && _tokenClaimsSuffice => null,
             // A rejection is remembered briefly; an outage or a configuration fault is not.
             { Error.StatusCode: 401 } => now + _rejectionLifetime,
             _ => null,
@@ -255,7 +280,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         {
             var (configuration, userInfo) = await AskUserInfoAsync(target, token, cancellationToken).ConfigureAwait(false);
             var claims = UserInfoClaims(target, configuration, userInfo, opaque: true);
-            return await CompleteAsync(target, configuration, token, null, claims, cancellationToken).ConfigureAwait(false);
+            return await CompleteAsync(target, configuration, token, null, null, claims, cancellationToken).ConfigureAwait(false);
         }
 
         return await ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
@@ -292,12 +317,12 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         if (_tokenClaimsSuffice && !request.RequireUserInfo)
         {
             // Offline mode (flaat issue #7): the verified token speaks for itself.
-            return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, ClaimSet.Empty, null, _time), isTokenOnly: true), issuer);
+            return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, ClaimSet.Empty, null, _time), isTokenOnly: true), issuer, jwt.ExpiresAt);
         }
 
         var (configuration, userInfo) = await AskUserInfoAsync(issuer, jwt.Token, cancellationToken).ConfigureAwait(false);
         var claims = UserInfoClaims(issuer, configuration, userInfo, opaque: false);
-        return await CompleteAsync(issuer, configuration, jwt.Token, info, claims, cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(issuer, configuration, jwt.Token, info, jwt.ExpiresAt, claims, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task VerifySignatureAsync(DecodedJwt jwt, IssuerContext issuer, CancellationToken cancellationToken)
@@ -344,7 +369,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return (configuration, null);
         }
 
-        var result = await _client.GetUserInfoAsync(issuer.Pipeline, endpoint, token, cancellationToken).ConfigureAwait(false);
+        var result = await _client.GetUserInfoAsync(issuer.Target, endpoint, token, cancellationToken).ConfigureAwait(false);
         if (result.Kind == OpResultKind.Unavailable)
         {
             EngineLog.OpUnavailable(_logger, issuer.Issuer, endpoint, result.Problem!);
@@ -387,10 +412,10 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         return claims;
     }
 
-    private async Task<CachedResult> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, AccessTokenInfo? info, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
+    private async Task<CachedResult> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, AccessTokenInfo? info, DateTimeOffset? tokenExpiresAt, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
     {
         var introspection = await IntrospectAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false);
-        return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, userInfo, introspection, _time)), issuer);
+        return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, userInfo, introspection, _time)), issuer, tokenExpiresAt);
     }
 
     private async Task<IReadOnlyDictionary<string, JsonElement>?> IntrospectAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, CancellationToken cancellationToken)
@@ -400,7 +425,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return null;
         }
 
-        var result = await _client.IntrospectAsync(issuer.Pipeline, endpoint, token, clientId, clientSecret, cancellationToken).ConfigureAwait(false);
+        var result = await _client.IntrospectAsync(issuer.Target, endpoint, token, clientId, clientSecret, cancellationToken).ConfigureAwait(false);
         switch (result.Kind)
         {
             case OpResultKind.Ok:
@@ -467,7 +492,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             EngineLog.TokenIssuerProbed(_logger, hash.ToString(), winner.Issuer.Issuer);
             var now = _time.GetUtcNow();
             _tokenIssuers.Set(hash, winner.Issuer, (now + _tokenIssuerLifetime).UtcTicks, now.UtcTicks);
-            return await CompleteAsync(winner.Issuer, configuration, token, null, claims, cancellationToken).ConfigureAwait(false);
+            return await CompleteAsync(winner.Issuer, configuration, token, null, null, claims, cancellationToken).ConfigureAwait(false);
         }
 
         if (unavailable?.Error is { } error)
@@ -529,9 +554,12 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         first is { } value && value < second ? value : second;
 
     /// <summary>What is cached per token: the result, and the issuer it came from (for issuer hints).</summary>
-    private sealed class CachedResult(AuthenticationResult result, IssuerContext? issuer)
+    private sealed class CachedResult(AuthenticationResult result, IssuerContext? issuer, DateTimeOffset? tokenExpiresAt = null)
     {
         public AuthenticationResult Result { get; } = result;
+
+        /// <summary>A JWT's own <c>exp</c>: the cache never outlives it, whatever post-processors did to the claims.</summary>
+        public DateTimeOffset? TokenExpiresAt { get; } = tokenExpiresAt;
 
         public IssuerContext? Issuer { get; } = issuer;
 

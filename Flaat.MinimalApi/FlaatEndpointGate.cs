@@ -46,7 +46,12 @@ internal static class FlaatEndpointGate
             return;
         }
 
-        var positions = handler.GetParameters().Where(static p => p.ParameterType == typeof(UserInfos)).Select(static p => p.Position).ToArray();
+        // Also the application's user objects (AddOptionalUserObject): "none" binds as null too.
+        var userObjects = endpoint.ApplicationServices.GetService<FlaatUserObjectRegistry>();
+        var positions = handler.GetParameters()
+            .Where(p => p.ParameterType == typeof(UserInfos) || userObjects?.Find(p.ParameterType) is not null)
+            .Select(static p => p.Position)
+            .ToArray();
         if (positions.Length == 0)
         {
             return;
@@ -57,7 +62,7 @@ internal static class FlaatEndpointGate
         {
             foreach (var position in positions)
             {
-                if (ReferenceEquals(context.Arguments[position], FlaatRequestState.NoUser))
+                if (ReferenceEquals(context.Arguments[position], FlaatRequestState.NoUser) || FlaatUserObjectStore.IsPlaceholder(context.Arguments[position]))
                 {
                     context.Arguments[position] = null;
                 }

@@ -666,6 +666,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                // The client gave up or the provider is being disposed: end this request, nothing to rethrow to.
                 context.Abort();
                 return;
             }

@@ -1,7 +1,10 @@
 using Flaat.AspNetCore;
 using Flaat.Requirements;
+using Microsoft.AspNetCore.Authorization;
 
-namespace Microsoft.AspNetCore.Authorization;
+// In the namespace web projects import implicitly (beside the endpoint conventions of the same
+// names), so RequireAuthorization(p => p.RequireFlaatAccessLevel("admin")) works without a using.
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Flaat requirements in ASP.NET Core authorization policies.</summary>
 public static class FlaatAuthorizationPolicyBuilderExtensions

@@ -39,6 +39,6 @@ internal static class FlaatEngineFactory
 
         // The engine enforces FlaatOptions.RequestTimeout per call; the client must not cut it shorter.
         http.Timeout = Timeout.InfiniteTimeSpan;
-        return new FlaatAuthenticator(options, http, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>());
+        return new FlaatAuthenticator(options, http, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>(), services.GetServices<IUserInfosPostProcessor>());
     }
 }

@@ -63,6 +63,13 @@ internal sealed partial class FlaatHttpGate
         }
 
         state.SetUser(outcome.UserInfos);
+        if (outcome.IsAllowed && !outcome.ChecksDisabled
+            && await FlaatUserObjectStore.PrepareAsync(context, outcome.UserInfos) is { } refusal)
+        {
+            // A strict user object (AddUserObject) the handler takes could not be made.
+            outcome = FlaatOutcome.Failed(refusal, outcome.UserInfos);
+        }
+
         if (outcome.IsAllowed)
         {
             state.GatePassed = true;

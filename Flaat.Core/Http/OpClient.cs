@@ -24,12 +24,14 @@ internal sealed class OpClient
     private readonly HttpClient _http;
     private readonly FlaatOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly FlaatMetrics _metrics;
 
-    public OpClient(HttpClient http, FlaatOptions options, TimeProvider timeProvider)
+    public OpClient(HttpClient http, FlaatOptions options, TimeProvider timeProvider, FlaatMetrics metrics)
     {
         _http = http;
         _options = options;
         _timeProvider = timeProvider;
+        _metrics = metrics;
     }
 
     /// <summary>Builds the pipeline of one issuer (its own circuit).</summary>
@@ -64,15 +66,15 @@ internal sealed class OpClient
     }
 
     /// <summary>GETs a JSON document (discovery, JWKS), retried on transient failures.</summary>
-    public Task<OpResult> GetJsonAsync(ResiliencePipeline<HttpAnswer> pipeline, Uri uri, CancellationToken cancellationToken) =>
-        SendAsync(pipeline, new RequestSpec(HttpMethod.Get, uri, null, null), idempotent: true, cancellationToken);
+    public Task<OpResult> GetJsonAsync(OpTarget target, string endpoint, Uri uri, CancellationToken cancellationToken) =>
+        SendAsync(target, endpoint, new RequestSpec(HttpMethod.Get, uri, null, null), idempotent: true, cancellationToken);
 
     /// <summary>GETs the userinfo of a bearer token (idempotent, so retried on transient failures like the other GETs).</summary>
-    public Task<OpResult> GetUserInfoAsync(ResiliencePipeline<HttpAnswer> pipeline, Uri uri, string accessToken, CancellationToken cancellationToken) =>
-        SendAsync(pipeline, new RequestSpec(HttpMethod.Get, uri, new AuthenticationHeaderValue("Bearer", accessToken), null), idempotent: true, cancellationToken);
+    public Task<OpResult> GetUserInfoAsync(OpTarget target, Uri uri, string accessToken, CancellationToken cancellationToken) =>
+        SendAsync(target, "userinfo", new RequestSpec(HttpMethod.Get, uri, new AuthenticationHeaderValue("Bearer", accessToken), null), idempotent: true, cancellationToken);
 
     /// <summary>POSTs a token to an introspection endpoint with HTTP Basic client authentication (RFC 7662). Never retried.</summary>
-    public Task<OpResult> IntrospectAsync(ResiliencePipeline<HttpAnswer> pipeline, Uri uri, string accessToken, string clientId, string clientSecret, CancellationToken cancellationToken)
+    public Task<OpResult> IntrospectAsync(OpTarget target, Uri uri, string accessToken, string clientId, string clientSecret, CancellationToken cancellationToken)
     {
         // RFC 6749 2.3.1: the client id and secret are form-encoded before they are joined and base64-encoded.
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes(
@@ -82,7 +84,7 @@ internal sealed class OpClient
             ["token"] = accessToken,
             ["token_type_hint"] = "access_token",
         };
-        return SendAsync(pipeline, new RequestSpec(HttpMethod.Post, uri, new AuthenticationHeaderValue("Basic", credentials), form), idempotent: false, cancellationToken);
+        return SendAsync(target, "introspection", new RequestSpec(HttpMethod.Post, uri, new AuthenticationHeaderValue("Basic", credentials), form), idempotent: false, cancellationToken);
     }
 
     private static bool IsTransient(Outcome<HttpAnswer> outcome) =>
@@ -94,7 +96,21 @@ internal sealed class OpClient
             _ => true,
         };
 
-    private async Task<OpResult> SendAsync(ResiliencePipeline<HttpAnswer> pipeline, RequestSpec spec, bool idempotent, CancellationToken cancellationToken)
+    private async Task<OpResult> SendAsync(OpTarget target, string endpoint, RequestSpec spec, bool idempotent, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        var result = await SendCoreAsync(target.Pipeline, spec, idempotent, cancellationToken).ConfigureAwait(false);
+        var outcome = result.Kind switch
+        {
+            OpResultKind.Ok => "ok",
+            OpResultKind.Rejected => "rejected",
+            _ => "unavailable",
+        };
+        _metrics.OpRequest(target.Issuer, endpoint, outcome, _timeProvider.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<OpResult> SendCoreAsync(ResiliencePipeline<HttpAnswer> pipeline, RequestSpec spec, bool idempotent, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(IdempotentKey, idempotent);
@@ -208,6 +224,9 @@ internal sealed class OpClient
     private sealed class ResponseTooLargeException : Exception;
 #pragma warning restore CA1032, CA1064
 }
+
+/// <summary>Where a call goes: an issuer (for metrics) and its resilience pipeline (its own circuit).</summary>
+internal sealed record OpTarget(string Issuer, ResiliencePipeline<HttpAnswer> Pipeline);
 
 /// <summary>One raw answer of an OP (status and body), as the resilience pipeline sees it.</summary>
 internal sealed record HttpAnswer(int StatusCode, byte[] Body);

@@ -1,7 +1,6 @@
 using Flaat.Http;
 using Flaat.Tokens;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace Flaat.Issuers;
 
@@ -40,7 +39,7 @@ internal sealed class IssuerContext
         _time = time;
         _logger = logger;
         _lifetime = lifetime;
-        Pipeline = client.CreatePipeline();
+        Target = new OpTarget(Issuer, client.CreatePipeline());
     }
 
     /// <summary>The issuer URL as compared with tokens' <c>iss</c> (no trailing slash).</summary>
@@ -52,7 +51,8 @@ internal sealed class IssuerContext
 
     public bool IssuesJwt { get; }
 
-    public ResiliencePipeline<HttpAnswer> Pipeline { get; }
+    /// <summary>This issuer as the OP client addresses it: its name and its resilience pipeline (its own circuit).</summary>
+    public OpTarget Target { get; }
 
     /// <summary>The discovery document; throws the <see cref="FlaatException"/> kind of the failure.</summary>
     public async ValueTask<IssuerConfiguration> GetConfigurationAsync(CancellationToken cancellationToken)
@@ -133,7 +133,7 @@ internal sealed class IssuerContext
         FlaatError? error = null;
         foreach (var uri in IssuerUrl.DiscoveryCandidates(_configured))
         {
-            var result = await _client.GetJsonAsync(Pipeline, uri, _lifetime).ConfigureAwait(false);
+            var result = await _client.GetJsonAsync(Target, "discovery", uri, _lifetime).ConfigureAwait(false);
             if (result.Kind == OpResultKind.Ok)
             {
                 var configuration = IssuerConfiguration.TryRead(result.Body, _allowInsecureHttp, out var problem);
@@ -197,7 +197,7 @@ internal sealed class IssuerContext
             throw new FlaatException($"Issuer {Issuer} publishes no jwks_uri; its JWTs cannot be verified");
         }
 
-        var result = await _client.GetJsonAsync(Pipeline, jwksUri, _lifetime).ConfigureAwait(false);
+        var result = await _client.GetJsonAsync(Target, "jwks", jwksUri, _lifetime).ConfigureAwait(false);
         FlaatError error;
         if (result.Kind == OpResultKind.Ok)
         {

@@ -1,5 +1,4 @@
 using Flaat.Http;
-using Polly;
 
 namespace Flaat.Tokens;
 
@@ -30,7 +29,8 @@ public sealed class FlaatJwksClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly OpClient _client;
-    private readonly ResiliencePipeline<HttpAnswer> _pipeline;
+    private readonly OpTarget _target;
+    private readonly FlaatMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly TimeSpan _keysLifetime;
     private readonly TimeSpan _refreshInterval;
@@ -60,8 +60,9 @@ public sealed class FlaatJwksClient : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        _client = new OpClient(_http, options, _time);
-        _pipeline = _client.CreatePipeline();
+        _metrics = new FlaatMetrics(meterFactory: null);
+        _client = new OpClient(_http, options, _time, _metrics);
+        _target = new OpTarget(jwksUri.GetLeftPart(UriPartial.Authority), _client.CreatePipeline());
         _keysLifetime = keysLifetime ?? DefaultKeysLifetime;
         _refreshInterval = options.Cache.JwksRefreshInterval;
         _clockSkew = options.ClockSkew;
@@ -178,6 +179,7 @@ public sealed class FlaatJwksClient : IDisposable
     /// <summary>Releases the HTTP client this instance built.</summary>
     public void Dispose()
     {
+        _metrics.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -239,7 +241,7 @@ public sealed class FlaatJwksClient : IDisposable
 
     private async Task<CachedKeys> FetchAsync(CancellationToken cancellationToken)
     {
-        var result = await _client.GetJsonAsync(_pipeline, _jwksUri, cancellationToken).ConfigureAwait(false);
+        var result = await _client.GetJsonAsync(_target, "jwks", _jwksUri, cancellationToken).ConfigureAwait(false);
         switch (result.Kind)
         {
             case OpResultKind.Ok when KeySet.TryParse(result.Body.GetRawText()) is { } set:

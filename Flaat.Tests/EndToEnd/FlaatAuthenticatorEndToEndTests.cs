@@ -79,6 +79,28 @@ public sealed class FlaatAuthenticatorEndToEndTests
     }
 
     [Test]
+    public async Task AuthenticateAsync_JwtInOfflineModeAfterUserinfoRefused_StillAccepted()
+    {
+        // oidc-provider refuses userinfo for JWTs with an API audience. That refusal answers the
+        // userinfo-required request, and must not poison the token-only answer cached for the token.
+        var op = await OidcProviders.TrustedAsync();
+        using var engine = Engine(op, options => options.TokenClaimsSuffice = true);
+        var token = await op.Client.GetJwtAsync(OidcProviderFixture.Bob);
+
+        var first = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+        var withUserInfo = await engine.AuthenticateAsync(new AuthenticationRequest(token, RequireUserInfo: true));
+        var again = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Succeeded, Is.True, first.Error?.ToString());
+            Assert.That(withUserInfo.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(again.Succeeded, Is.True, again.Error?.ToString());
+            Assert.That(again.IsTokenOnly, Is.True);
+        });
+    }
+
+    [Test]
     public async Task AuthenticateAsync_ExpiredOpaqueToken_Rejected()
     {
         var expired = await OidcProviders.ExpiredTokensAsync();

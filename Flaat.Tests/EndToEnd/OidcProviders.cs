@@ -17,6 +17,7 @@ public static class OidcProviders
     private static readonly Instance ShortLived = new(() => OidcProviderFixture.StartAsync(ShortLifetime));
     private static readonly Instance Untrusted = new(() => OidcProviderFixture.StartAsync());
     private static readonly Instance Impostor = new(async () => await OidcProviderFixture.StartAsync(issuer: (await TrustedAsync()).Issuer));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string User, bool Jwt), Lazy<Task<string>>> Tokens = new();
     private static readonly Lock ExpiredLock = new();
     private static Task<ExpiredTokens>? _expired;
 
@@ -34,6 +35,17 @@ public static class OidcProviders
     /// the trusted <c>iss</c> and the same key ids, but are signed with its own keys.
     /// </summary>
     public static Task<OidcProviderFixture> ImpostorAsync() => Impostor.GetAsync();
+
+    /// <summary>
+    /// An access token of <paramref name="user"/> from <see cref="TrustedAsync"/>, obtained once per
+    /// test run and shared (valid for 5 minutes): a JWT for <see cref="OidcProviderFixture.JwtResource"/>, or an opaque one.
+    /// </summary>
+    public static Task<string> TokenAsync(string user, bool jwt) =>
+        Tokens.GetOrAdd((user, jwt), key => new Lazy<Task<string>>(async () =>
+        {
+            var op = await TrustedAsync();
+            return key.Jwt ? await op.Client.GetJwtAsync(key.User) : await op.Client.GetOpaqueTokenAsync(key.User);
+        })).Value;
 
     /// <summary>
     /// Alice's opaque and JWT access tokens from <see cref="ShortLivedAsync"/>, obtained once and

@@ -3,7 +3,6 @@ using Flaat.Testing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Options;
 
 namespace Flaat.LoadServer;
 
@@ -71,9 +70,6 @@ public sealed class LoadServerApp : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
 
-        // Until AddFlaat builds the engine itself, the application registers it (AddFlaat only TryAdds).
-        builder.Services.AddSingleton<IFlaatAuthenticator>(services => new FlaatAuthenticator(
-            services.GetRequiredService<IOptions<FlaatOptions>>().Value, loggerFactory: services.GetService<ILoggerFactory>()));
         builder.Services.AddFlaat(options =>
         {
             options.TrustedIssuers.Add(op.Issuer);

@@ -167,6 +167,11 @@ public sealed class PlainFunctionProtectionTests
         Assert.That(infos.Issuer, Is.EqualTo(_op.Issuer));
         Assert.That(infos.GetString("email"), Is.EqualTo("alice@example.org"));
         Assert.That(infos.AccessTokenInfo!.IsVerified, Is.True);
+        Assert.That(infos.AccessTokenInfo.VerificationAlgorithm, Is.EqualTo("RS256"));
+        Assert.That(infos.AccessTokenInfo.Header["kid"].GetString(), Is.EqualTo(_op.GetSigningKey("RS256").KeyId));
+        Assert.That(infos.AccessTokenInfo.Body["sub"].GetString(), Is.EqualTo("alice"));
+        Assert.That(infos.AccessTokenInfo.Signature, Is.EqualTo(token.Split('.')[2]));
+        Assert.That(infos["email"]?.GetString(), Is.EqualTo("alice@example.org"));
         Assert.That(infos.ValidFor, Is.GreaterThan(TimeSpan.FromMinutes(59)));
         Assert.That(JsonNode.Parse(infos.ToJson())!["user_info"]!["email"]!.GetValue<string>(), Is.EqualTo("alice@example.org"));
     }
