@@ -221,7 +221,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         var now = _time.GetUtcNow();
         DateTimeOffset? keepUntil = outcome.Result switch
         {
-            { UserInfos: { } infos } => Earliest(infos.ExpiresAt, now + _maxLifetime),
+            { UserInfos: { } infos } => Earliest(outcome.TokenExpiresAt, Earliest(infos.ExpiresAt, now + _maxLifetime)),
             // In offline mode a rejection of a userinfo-required request (the OP refused userinfo) must
             // not replace the token-only success cached for the same token: the token stays valid.
             { Error.StatusCode: 401 } when request.RequireUserInfo && _tokenClaimsSuffice => null,
@@ -280,7 +280,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         {
             var (configuration, userInfo) = await AskUserInfoAsync(target, token, cancellationToken).ConfigureAwait(false);
             var claims = UserInfoClaims(target, configuration, userInfo, opaque: true);
-            return await CompleteAsync(target, configuration, token, null, claims, cancellationToken).ConfigureAwait(false);
+            return await CompleteAsync(target, configuration, token, null, null, claims, cancellationToken).ConfigureAwait(false);
         }
 
         return await ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
@@ -317,12 +317,12 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         if (_tokenClaimsSuffice && !request.RequireUserInfo)
         {
             // Offline mode (flaat issue #7): the verified token speaks for itself.
-            return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, ClaimSet.Empty, null, _time), isTokenOnly: true), issuer);
+            return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, ClaimSet.Empty, null, _time), isTokenOnly: true), issuer, jwt.ExpiresAt);
         }
 
         var (configuration, userInfo) = await AskUserInfoAsync(issuer, jwt.Token, cancellationToken).ConfigureAwait(false);
         var claims = UserInfoClaims(issuer, configuration, userInfo, opaque: false);
-        return await CompleteAsync(issuer, configuration, jwt.Token, info, claims, cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(issuer, configuration, jwt.Token, info, jwt.ExpiresAt, claims, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task VerifySignatureAsync(DecodedJwt jwt, IssuerContext issuer, CancellationToken cancellationToken)
@@ -412,10 +412,10 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         return claims;
     }
 
-    private async Task<CachedResult> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, AccessTokenInfo? info, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
+    private async Task<CachedResult> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, AccessTokenInfo? info, DateTimeOffset? tokenExpiresAt, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
     {
         var introspection = await IntrospectAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false);
-        return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, userInfo, introspection, _time)), issuer);
+        return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, userInfo, introspection, _time)), issuer, tokenExpiresAt);
     }
 
     private async Task<IReadOnlyDictionary<string, JsonElement>?> IntrospectAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, CancellationToken cancellationToken)
@@ -492,7 +492,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             EngineLog.TokenIssuerProbed(_logger, hash.ToString(), winner.Issuer.Issuer);
             var now = _time.GetUtcNow();
             _tokenIssuers.Set(hash, winner.Issuer, (now + _tokenIssuerLifetime).UtcTicks, now.UtcTicks);
-            return await CompleteAsync(winner.Issuer, configuration, token, null, claims, cancellationToken).ConfigureAwait(false);
+            return await CompleteAsync(winner.Issuer, configuration, token, null, null, claims, cancellationToken).ConfigureAwait(false);
         }
 
         if (unavailable?.Error is { } error)
@@ -554,9 +554,12 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         first is { } value && value < second ? value : second;
 
     /// <summary>What is cached per token: the result, and the issuer it came from (for issuer hints).</summary>
-    private sealed class CachedResult(AuthenticationResult result, IssuerContext? issuer)
+    private sealed class CachedResult(AuthenticationResult result, IssuerContext? issuer, DateTimeOffset? tokenExpiresAt = null)
     {
         public AuthenticationResult Result { get; } = result;
+
+        /// <summary>A JWT's own <c>exp</c>: the cache never outlives it, whatever post-processors did to the claims.</summary>
+        public DateTimeOffset? TokenExpiresAt { get; } = tokenExpiresAt;
 
         public IssuerContext? Issuer { get; } = issuer;
 

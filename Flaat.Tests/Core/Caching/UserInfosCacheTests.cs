@@ -130,4 +130,27 @@ public sealed class UserInfosCacheTests
         Assert.That(synchronous, Is.EqualTo(1000));
         Assert.That(perCall, Is.LessThan(8), "the cached path hashes on the stack and looks up a struct key");
     }
+
+    [Test]
+    public async Task AuthenticateAsync_PostProcessorDropsExp_CachedJwtStillRejectedOnceExpired()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = time });
+        var options = EngineTestKit.OptionsFor(op);
+        options.ClockSkew = TimeSpan.Zero;
+        using var engine = new FlaatAuthenticator(options, timeProvider: time, postProcessors: [new DropExp()]);
+        var request = new AuthenticationRequest(op.CreateJwt(new FakeUser("bob"), new FakeTokenOptions { Lifetime = TimeSpan.FromMinutes(2) }));
+
+        var fresh = await engine.AuthenticateAsync(request);
+        time.Advance(TimeSpan.FromMinutes(3));
+        var expired = await engine.AuthenticateAsync(request);
+
+        Assert.That(fresh.UserInfos!.ExpiresAt, Is.Null, "the post-processor removed exp from the claims");
+        Assert.That(expired.Error?.Description, Is.EqualTo("Token has expired"));
+    }
+
+    private sealed class DropExp : IUserInfosPostProcessor
+    {
+        public void PostProcess(UserInfosPostProcessingContext context) => context.AccessTokenBody?.Remove("exp");
+    }
 }
