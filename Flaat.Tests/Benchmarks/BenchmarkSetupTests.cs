@@ -93,6 +93,27 @@ public sealed class BenchmarkSetupTests
     }
 
     [Test]
+    public async Task HttpPipelineBenchmarks_Setup_EveryEndpointAnswersOk()
+    {
+        // Arrange: the set-up itself checks that every endpoint answers 200 with the token.
+        var benchmarks = new HttpPipelineBenchmarks();
+        try
+        {
+            benchmarks.Setup();
+
+            // Act
+            var statuses = new[] { await benchmarks.None(), await benchmarks.NoneBasic(), await benchmarks.Flaat(), await benchmarks.JwtBearer() };
+
+            // Assert
+            Assert.That(statuses, Is.All.EqualTo(200));
+        }
+        finally
+        {
+            await benchmarks.DisposeAsync();
+        }
+    }
+
+    [Test]
     public void AarcBenchmarks_Bodies_ParseAndMatch()
     {
         // Arrange

@@ -3,6 +3,7 @@ using Flaat.Testing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
 
 namespace Flaat.LoadServer;
 
@@ -45,7 +46,11 @@ public sealed class LoadServerApp : IAsyncDisposable
     public FakeOpenIdProvider OpenIdProvider => _op;
 
     /// <summary>Starts the fake OP and the application on a free port of 127.0.0.1.</summary>
-    public static async Task<LoadServerApp> StartAsync()
+    /// <param name="inMemory">
+    /// Serves through an in-memory <see cref="TestServer"/> instead of Kestrel (the OP stays on
+    /// 127.0.0.1), so a benchmark can time the request pipeline without sockets.
+    /// </param>
+    public static async Task<LoadServerApp> StartAsync(bool inMemory = false)
     {
         // JwtBearer must not become the default scheme just because it is the only one: then every
         // request with a bearer header, to any endpoint, would be validated by it.
@@ -68,7 +73,14 @@ public sealed class LoadServerApp : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (inMemory)
+        {
+            builder.WebHost.UseTestServer();
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
 
         builder.Services.AddFlaat(options =>
         {
@@ -93,7 +105,7 @@ public sealed class LoadServerApp : IAsyncDisposable
         app.MapGet("/jwt", Hello).RequireAuthorization(JwtPolicy);
         await app.StartAsync().ConfigureAwait(false);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = inMemory ? "http://localhost" : app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LoadServerApp(op, app, address.TrimEnd('/'), token);
     }
 

@@ -95,9 +95,13 @@ public sealed class DemoProvider : IDisposable
         }
     }
 
-    /// <summary>Ready-to-paste curl commands for the given base URL and paths.</summary>
-    public string CurlCommands(string baseUrl, params string[] paths)
+    /// <summary>
+    /// What the embedded OP is, the demo tokens as shell variables, the given ready-to-paste
+    /// commands, and how to configure a real OP.
+    /// </summary>
+    public string Describe(IEnumerable<string> commands)
     {
+        ArgumentNullException.ThrowIfNull(commands);
         var lines = new List<string>
         {
             $"Flaat example: no OP configured, so an embedded demo OP runs at {Issuer} and is the only trusted one.",
@@ -108,15 +112,30 @@ public sealed class DemoProvider : IDisposable
             $"  ADMIN_OPAQUE_TOKEN='{AdminOpaqueToken}'",
             string.Empty,
         };
-        foreach (var path in paths)
-        {
-            lines.Add($"  curl -i -H \"Authorization: Bearer $ADMIN_TOKEN\" {baseUrl.TrimEnd('/')}{path}");
-            lines.Add($"  curl -i -H \"Authorization: Bearer $USER_TOKEN\" {baseUrl.TrimEnd('/')}{path}");
-        }
-
+        lines.AddRange(commands);
         lines.Add(string.Empty);
         lines.Add("Configure a real OP with Flaat__TrustedIssuers__0=https://your.op (and Flaat__ClientId / Flaat__ClientSecret for opaque tokens).");
         return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>Ready-to-paste curl commands (admin, then user) for the given base URL and paths.</summary>
+    public string CurlCommands(string baseUrl, params string[] paths)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        ArgumentNullException.ThrowIfNull(paths);
+        return Describe(paths.SelectMany(path => new[]
+        {
+            $"  curl -i -H \"Authorization: Bearer $ADMIN_TOKEN\" {baseUrl.TrimEnd('/')}{path}",
+            $"  curl -i -H \"Authorization: Bearer $USER_TOKEN\" {baseUrl.TrimEnd('/')}{path}",
+        }));
+    }
+
+    /// <summary>The address the started server really listens on (also with port 0).</summary>
+    public static string ListeningUrl(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        return addresses?.FirstOrDefault() ?? app.Urls.FirstOrDefault() ?? "http://127.0.0.1:8080";
     }
 
     /// <summary>Prints <see cref="CurlCommands"/> with the address the server really listens on, once it has started.</summary>
@@ -125,10 +144,8 @@ public sealed class DemoProvider : IDisposable
         ArgumentNullException.ThrowIfNull(app);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-            var url = addresses?.FirstOrDefault() ?? app.Urls.FirstOrDefault() ?? "http://127.0.0.1:8080";
             Console.WriteLine();
-            Console.WriteLine(CurlCommands(url, paths));
+            Console.WriteLine(CurlCommands(ListeningUrl(app), paths));
             Console.WriteLine();
         });
     }
