@@ -9,7 +9,7 @@ namespace Flaat.Tests.AspNetCore;
 /// The adapter contract against the Flaat authentication scheme: <c>RequireAuthorization</c> with
 /// ASP.NET Core policies made of Flaat requirements.
 /// </summary>
-public sealed class AuthenticationSchemeContractTests : FlaatAdapterContract
+public sealed class AuthenticationSchemeContractTests : FlaatHttpAdapterContract
 {
     protected override void ConfigureServices(IServiceCollection services)
     {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Flaat.Tests.AspNetCore;
 
 /// <summary>The adapter contract against MVC controllers with Flaat attributes and the global filter.</summary>
-public sealed class MvcContractTests : FlaatAdapterContract
+public sealed class MvcContractTests : FlaatHttpAdapterContract
 {
     protected override void ConfigureServices(IServiceCollection services) =>
         services.AddControllers().UseOnlyControllers(typeof(ContractController));

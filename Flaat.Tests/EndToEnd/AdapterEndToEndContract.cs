@@ -39,27 +39,10 @@ public abstract class AdapterEndToEndContract
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        var trusted = await OidcProviders.TrustedAsync();
-        var shortLived = await OidcProviders.ShortLivedAsync();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Flaat:TrustedIssuers:0"] = trusted.Issuer,
-            ["Flaat:TrustedIssuers:1"] = shortLived.Issuer,
-            ["Flaat:ClientId"] = OidcProviderFixture.ApiClientId,
-            ["Flaat:ClientSecret"] = OidcProviderFixture.ApiClientSecret,
-            // JWTs speak for themselves: oidc-provider serves userinfo only for opaque tokens.
-            ["Flaat:TokenClaimsSuffice"] = "true",
-            ["Flaat:ClockSkew"] = "00:00:00",
-            // Generous limits: a loaded CI machine must not turn into 503s.
-            ["Flaat:RequestTimeout"] = "00:00:15",
-            ["Flaat:Probing:Deadline"] = "00:00:30",
-            ["Flaat:AccessLevels:admin:Kind"] = "claim",
-            ["Flaat:AccessLevels:admin:Claim"] = "groups",
-            ["Flaat:AccessLevels:admin:Values:0"] = "admins",
-        });
+        builder.Configuration.AddInMemoryCollection(await OidcProviders.AppSettingsAsync());
         builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"));
         ConfigureServices(builder.Services);
         _app = builder.Build();

@@ -83,6 +83,27 @@ public static class OidcProviders
     }
 
     /// <summary>
+    /// The configuration of an application under test (the keys of appsettings.json): trusts the
+    /// trusted and the short-lived OP, introspects with the API client, reads JWTs offline (oidc-provider
+    /// serves userinfo only for opaque tokens), no clock skew, generous time limits for a loaded CI
+    /// machine, and the access level <c>admin</c> (group <c>admins</c>).
+    /// </summary>
+    public static async Task<Dictionary<string, string?>> AppSettingsAsync() => new()
+    {
+        ["Flaat:TrustedIssuers:0"] = (await TrustedAsync()).Issuer,
+        ["Flaat:TrustedIssuers:1"] = (await ShortLivedAsync()).Issuer,
+        ["Flaat:ClientId"] = OidcProviderFixture.ApiClientId,
+        ["Flaat:ClientSecret"] = OidcProviderFixture.ApiClientSecret,
+        ["Flaat:TokenClaimsSuffice"] = "true",
+        ["Flaat:ClockSkew"] = "00:00:00",
+        ["Flaat:RequestTimeout"] = "00:00:15",
+        ["Flaat:Probing:Deadline"] = "00:00:30",
+        ["Flaat:AccessLevels:admin:Kind"] = "claim",
+        ["Flaat:AccessLevels:admin:Claim"] = "groups",
+        ["Flaat:AccessLevels:admin:Values:0"] = "admins",
+    };
+
+    /// <summary>
     /// Flaat settings that trust <paramref name="trusted"/> with the API client's credentials, and
     /// time limits generous enough for a busy CI machine (these tests are about behaviour, not speed).
     /// </summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Flaat.Tests.MinimalApi;
 
 /// <summary>The adapter contract against minimal-API endpoints with <c>.RequireFlaat(...)</c> conventions.</summary>
-public sealed class MinimalApiContractTests : FlaatAdapterContract
+public sealed class MinimalApiContractTests : FlaatHttpAdapterContract
 {
     protected override void ConfigureServices(IServiceCollection services)
     {

@@ -8,7 +8,7 @@ namespace Flaat.Tests.MinimalApi;
 /// The adapter contract against minimal-API endpoints that get their Flaat conventions from
 /// <c>MapGroup</c>s (requirements, optional authentication and hooks on groups).
 /// </summary>
-public sealed class MinimalApiGroupContractTests : FlaatAdapterContract
+public sealed class MinimalApiGroupContractTests : FlaatHttpAdapterContract
 {
     protected override void ConfigureServices(IServiceCollection services)
     {
