@@ -389,6 +389,36 @@ public sealed class FlaatServerInterceptorTests
     }
 
     [Test]
+    public async Task ScopedUserInfos_InjectedIntoService_IsTheCaller()
+    {
+        await using var host = await GrpcTestHost.StartAsync(_op, map: app => app.MapGrpcService<InjectedPlainService>());
+
+        var reply = await new Plain.PlainClient(host.Channel).AdminAsync(new ProbeRequest(), Bearer(_bobToken));
+
+        Assert.That($"{reply.Subject}:{reply.Text}", Is.EqualTo("bob:injected"));
+    }
+
+    [Test]
+    public async Task AllowAnonymous_OnMethodOfProtectedService_LeftAloneEvenWhenRequiredByDefault()
+    {
+        await using var host = await GrpcTestHost.StartAsync(_op, services =>
+        {
+            services.AddGrpc().AddFlaat();
+            services.Configure<Flaat.AspNetCore.FlaatEndpointOptions>(options => options.RequireAuthenticationByDefault = true);
+        }, app => app.MapGrpcService<InjectedPlainService>());
+        var client = new Plain.PlainClient(host.Channel);
+
+        var open = await client.OpenAsync(new ProbeRequest());
+        var admin = await StatusOfAsync(async () => await client.AdminAsync(new ProbeRequest()));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(open.Text, Is.EqualTo("open"));
+            Assert.That(admin, Is.EqualTo(StatusCode.Unauthenticated));
+        });
+    }
+
+    [Test]
     public async Task PerServiceRegistration_OnlyThatServiceIsJudged()
     {
         await using var host = await GrpcTestHost.StartAsync(_op, services =>

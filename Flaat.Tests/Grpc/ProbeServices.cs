@@ -3,6 +3,7 @@ using Flaat.AspNetCore;
 using Flaat.Requirements;
 using Flaat.Tests.Grpc.Proto;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flaat.Tests.Grpc;
 
@@ -166,5 +167,23 @@ internal sealed class MisconfiguredPlainService(HandlerCounter counter) : Plain.
     {
         counter.Ran(context);
         return Task.FromResult(Probe.Reply(context));
+    }
+}
+
+/// <summary>
+/// Takes the user by constructor injection: gRPC creates the service inside the interceptor
+/// pipeline, after Flaat judged the call. <c>Open</c> is exempted with <c>[AllowAnonymous]</c>.
+/// </summary>
+[FlaatAuthenticated]
+internal sealed class InjectedPlainService(IServiceProvider services) : Plain.PlainBase
+{
+    [Microsoft.AspNetCore.Authorization.AllowAnonymous]
+    public override Task<ProbeReply> Open(ProbeRequest request, ServerCallContext context) =>
+        Task.FromResult(Probe.Reply(context, "open"));
+
+    public override Task<ProbeReply> Admin(ProbeRequest request, ServerCallContext context)
+    {
+        var user = services.GetRequiredService<UserInfos>();
+        return Task.FromResult(new ProbeReply { Subject = user.Subject, Text = "injected" });
     }
 }
