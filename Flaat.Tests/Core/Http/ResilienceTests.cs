@@ -68,4 +68,28 @@ public sealed class ResilienceTests
         Assert.That(result.Error!.Description, Does.Contain("did not answer within 0.3 s"));
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
     }
+
+    [Test]
+    public async Task AuthenticateAsync_OpBackAfterBreakDuration_CircuitClosesAgain()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = time });
+        var options = EngineTestKit.OptionsFor(op);
+        options.Resilience.CircuitBreakerFailureThreshold = 2;
+        options.Resilience.MaxRetries = 0;
+        using var engine = new FlaatAuthenticator(options, timeProvider: time);
+        op.SimulateDown();
+        for (var i = 0; i < 2; i++)
+        {
+            await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("u" + i))));
+        }
+
+        op.Restore();
+        var stillOpen = await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("early"))));
+        time.Advance(options.Resilience.CircuitBreakDuration + TimeSpan.FromSeconds(1));
+        var closed = await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("late"))));
+
+        Assert.That(stillOpen.Error?.Description, Does.Contain("circuit is open"));
+        Assert.That(closed.Error, Is.Null);
+    }
 }
