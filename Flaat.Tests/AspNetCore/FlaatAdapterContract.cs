@@ -90,7 +90,12 @@ public abstract class FlaatAdapterContract
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddFlaat(options => options.TrustedIssuers.Add(Op.Issuer))
+        builder.Services.AddFlaat(options =>
+            {
+                options.TrustedIssuers.Add(Op.Issuer);
+                // The scenarios are about verdicts, not timeouts: a busy test machine must not turn a 403 into a 503.
+                options.RequestTimeout = TimeSpan.FromSeconds(10);
+            })
             .AddAccessLevel(ContractEndpoints.AdminLevel, new ClaimContains("groups", "admins"));
         configure?.Invoke(builder.Services);
         ConfigureServices(builder.Services);

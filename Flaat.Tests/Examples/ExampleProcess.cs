@@ -34,9 +34,12 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
         }
     }
 
+    public static string ExampleDll(string project) =>
+        Path.Combine(RepositoryRoot(), "examples", project, "bin", BuildConfiguration(), "net10.0", project + ".dll");
+
     public static async Task<ExampleProcess> StartAsync(string project, TimeSpan timeout)
     {
-        var dll = Path.Combine(RepositoryRoot(), "examples", project, "bin", BuildConfiguration(), "net10.0", project + ".dll");
+        var dll = ExampleDll(project);
         Assert.That(File.Exists(dll), Is.True, $"The example is not built: {dll}");
         var info = new ProcessStartInfo("dotnet")
         {
@@ -66,7 +69,7 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
             var url = CurlUrl().Match(text);
             if (url.Success)
             {
-                example.BaseUrl = url.Groups[1].Value;
+                example.BaseUrl = url.Groups[1].Success ? url.Groups[1].Value : url.Groups[2].Value;
                 example.AdminToken = Quoted(text, "ADMIN_TOKEN");
                 example.UserToken = Quoted(text, "USER_TOKEN");
                 example.AdminOpaqueToken = Quoted(text, "ADMIN_OPAQUE_TOKEN");
@@ -133,6 +136,7 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
     // The tests run from bin/<Configuration>/net10.0; the examples are built alike.
     private static string BuildConfiguration() => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
-    [GeneratedRegex(@"curl -i -H ""Authorization: Bearer \$ADMIN_TOKEN"" (http://[^/\s]+)/")]
+    // The HTTP examples print curl commands, the gRPC one client commands with --address.
+    [GeneratedRegex(@"(?:curl -i -H ""Authorization: Bearer \$ADMIN_TOKEN"" (http://[^/\s]+)/|--address (http://\S+))")]
     private static partial Regex CurlUrl();
 }
