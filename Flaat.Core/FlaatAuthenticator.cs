@@ -299,20 +299,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         // Lifetime first: it costs nothing, and an expired JWT is refused even where the OP's
         // userinfo would still answer.
         var now = _time.GetUtcNow();
-        if (jwt.HasMalformedTimes)
-        {
-            throw new FlaatUnauthenticatedException("Token has a malformed exp or nbf claim");
-        }
-
-        if (jwt.ExpiresAt is { } expiresAt && now > expiresAt + _clockSkew)
-        {
-            throw new FlaatUnauthenticatedException("Token has expired");
-        }
-
-        if (jwt.NotBefore is { } notBefore && now + _clockSkew < notBefore)
-        {
-            throw new FlaatUnauthenticatedException("Token is not valid yet");
-        }
+        jwt.EnsureCurrent(now, _clockSkew);
 
         string? verifiedWith = null;
         if (_verifyJwt)

@@ -40,7 +40,13 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
         {
             try
             {
-                CheckUserInfosParameters(endpoint, resolver.GetPolicy(endpoint), errors);
+                var policy = resolver.GetPolicy(endpoint);
+                CheckUserInfosParameters(endpoint, policy, errors);
+                if (policy.IsProtected && FlaatGrpcCoverage.FindUnguarded(services, endpoint) is { } unguarded)
+                {
+                    errors.Add(unguarded);
+                }
+
                 foreach (var requirement in FlaatRequirementsOf(endpoint, authorization))
                 {
                     _ = requirement.GetPolicy(accessLevels, endpoint.DisplayName);

@@ -419,18 +419,39 @@ public sealed class FlaatServerInterceptorTests
     }
 
     [Test]
-    public async Task PerServiceRegistration_OnlyThatServiceIsJudged()
+    public async Task PerServiceRegistration_ThatServiceIsJudged()
     {
-        await using var host = await GrpcTestHost.StartAsync(_op, services =>
-            services.AddGrpc().AddServiceOptions<AnnotatedService>(options => options.AddFlaat()));
+        await using var host = await GrpcTestHost.StartAsync(_op,
+            services => services.AddGrpc().AddServiceOptions<AnnotatedService>(options => options.AddFlaat()),
+            app => app.MapGrpcService<AnnotatedService>());
 
-        var annotated = await StatusOfAsync(async () => await new Annotated.AnnotatedClient(host.Channel).WhoAmIAsync(new ProbeRequest()));
-        var plain = await StatusOfAsync(async () => await new Plain.PlainClient(host.Channel).AdminAsync(new ProbeRequest()));
+        var anonymous = await StatusOfAsync(async () => await new Annotated.AnnotatedClient(host.Channel).WhoAmIAsync(new ProbeRequest()));
+        var reply = await new Annotated.AnnotatedClient(host.Channel).WhoAmIAsync(new ProbeRequest(), Bearer(_aliceToken));
 
         Assert.Multiple(() =>
         {
-            Assert.That(annotated, Is.EqualTo(StatusCode.Unauthenticated));
-            Assert.That(plain, Is.EqualTo(StatusCode.OK));
+            Assert.That(anonymous, Is.EqualTo(StatusCode.Unauthenticated));
+            Assert.That(reply.Subject, Is.EqualTo("alice"));
+        });
+    }
+
+    [Test]
+    public void FlaatMetadataWithoutInterceptor_FailsAtStartRatherThanLeavingTheMethodOpen()
+    {
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await GrpcTestHost.StartAsync(_op,
+                services => services.AddGrpc().AddServiceOptions<AnnotatedService>(options => options.AddFlaat()),
+                app =>
+                {
+                    app.MapGrpcService<AnnotatedService>();
+                    app.MapGrpcService<PlainService>();
+                }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exception!.Message, Does.Contain("/flaat.test.Plain/Admin").And.Contain("AddFlaat()"));
+            Assert.That(exception.Message, Does.Not.Contain("/flaat.test.Plain/Open"));
+            Assert.That(exception.Message, Does.Not.Contain("Annotated"));
         });
     }
 

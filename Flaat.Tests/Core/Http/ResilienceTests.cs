@@ -41,7 +41,9 @@ public sealed class ResilienceTests
     {
         using var op = FakeOpenIdProvider.Start();
         using var engine = new FlaatAuthenticator(EngineTestKit.OptionsFor(op));
-        op.SimulateUnreachable(FakeOpenIdEndpoint.Discovery);
+        // A 503 rather than a dropped connection: SocketsHttpHandler may itself resend a request whose
+        // pooled connection closed, which would blur the count.
+        op.SimulateDown(FakeOpenIdEndpoint.Discovery);
 
         var result = await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("bob"))));
 
