@@ -115,7 +115,15 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default) =>
+        AuthenticateAsync(request, null, cancellationToken);
+
+    /// <summary>
+    /// Authenticates with the token's hash already known (an adapter that saw the same header
+    /// before on the same connection). The hash must be <see cref="TokenHash.Compute"/> of
+    /// <see cref="AuthenticationRequest.AccessToken"/>; the cache's validity checks run as always.
+    /// </summary>
+    internal ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, TokenHash? knownHash, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var token = request.AccessToken;
@@ -124,8 +132,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return new ValueTask<AuthenticationResult>(NoToken);
         }
 
-        // The hot path: a hash on the stack and one dictionary lookup, answered synchronously.
-        var hash = TokenHash.Compute(token);
+        // The hot path: a hash on the stack (or the caller's) and one dictionary lookup, answered synchronously.
+        var hash = knownHash ?? TokenHash.Compute(token);
         if (_results.TryGet(hash, _time.GetUtcNow().UtcTicks, out var cached) && cached.Serves(request))
         {
             _metrics.Authenticated("cached");
