@@ -115,7 +115,15 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default) =>
+        AuthenticateAsync(request, null, cancellationToken);
+
+    /// <summary>
+    /// Authenticates with the token's hash already known (an adapter that saw the same header
+    /// before on the same connection). The hash must be <see cref="TokenHash.Compute"/> of
+    /// <see cref="AuthenticationRequest.AccessToken"/>; the cache's validity checks run as always.
+    /// </summary>
+    internal ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, TokenHash? knownHash, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var token = request.AccessToken;
@@ -124,8 +132,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return new ValueTask<AuthenticationResult>(NoToken);
         }
 
-        // The hot path: a hash on the stack and one dictionary lookup, answered synchronously.
-        var hash = TokenHash.Compute(token);
+        // The hot path: a hash on the stack (or the caller's) and one dictionary lookup, answered synchronously.
+        var hash = knownHash ?? TokenHash.Compute(token);
         if (_results.TryGet(hash, _time.GetUtcNow().UtcTicks, out var cached) && cached.Serves(request))
         {
             _metrics.Authenticated("cached");
@@ -291,20 +299,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         // Lifetime first: it costs nothing, and an expired JWT is refused even where the OP's
         // userinfo would still answer.
         var now = _time.GetUtcNow();
-        if (jwt.HasMalformedTimes)
-        {
-            throw new FlaatUnauthenticatedException("Token has a malformed exp or nbf claim");
-        }
-
-        if (jwt.ExpiresAt is { } expiresAt && now > expiresAt + _clockSkew)
-        {
-            throw new FlaatUnauthenticatedException("Token has expired");
-        }
-
-        if (jwt.NotBefore is { } notBefore && now + _clockSkew < notBefore)
-        {
-            throw new FlaatUnauthenticatedException("Token is not valid yet");
-        }
+        jwt.EnsureCurrent(now, _clockSkew);
 
         string? verifiedWith = null;
         if (_verifyJwt)

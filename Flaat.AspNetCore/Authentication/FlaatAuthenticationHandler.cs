@@ -28,18 +28,9 @@ internal sealed class FlaatAuthenticationHandler(
         }
 
         var state = Context.GetFlaatState();
-        var token = FlaatHttpGate.ReadToken(Request);
+        // Asked even without a token: the evaluator decides (and honours the environment overrides).
+        var (token, outcome) = await gate.EvaluateAsync(Context, FlaatPolicy.Authenticated);
         state.TokenPresented = token.HasToken;
-        FlaatOutcome outcome;
-        try
-        {
-            // Asked even without a token: the evaluator decides (and honours the environment overrides).
-            outcome = await gate.Evaluator.EvaluateAsync(token, FlaatPolicy.Authenticated, Context, Context.RequestAborted);
-        }
-        catch (FlaatException exception)
-        {
-            outcome = FlaatOutcome.Failed(exception.ToError());
-        }
 
         state.SetUser(outcome.UserInfos);
         if (!outcome.IsAllowed)

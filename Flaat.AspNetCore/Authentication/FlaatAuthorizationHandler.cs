@@ -16,17 +16,8 @@ internal sealed class FlaatAuthorizationHandler(FlaatHttpGate gate, FlaatAccessL
             return;
         }
 
-        var token = FlaatHttpGate.ReadToken(http.Request);
-        FlaatOutcome outcome;
-        try
-        {
-            // The engine caches the token's user infos: authenticating again here costs a lookup.
-            outcome = await gate.Evaluator.EvaluateAsync(token, requirement.GetPolicy(accessLevels), http, http.RequestAborted);
-        }
-        catch (FlaatException exception)
-        {
-            outcome = FlaatOutcome.Failed(exception.ToError());
-        }
+        // The engine caches the token's user infos: authenticating again here costs a lookup.
+        var (_, outcome) = await gate.EvaluateAsync(http, requirement.GetPolicy(accessLevels));
 
         if (outcome.IsAllowed)
         {

@@ -38,6 +38,23 @@ internal sealed partial class FlaatHttpGate
     }
 
     /// <summary>
+    /// Reads the request's bearer token (memoised per connection, see <see cref="ConnectionTokenMemo"/>)
+    /// and judges it against a policy; a <see cref="FlaatException"/> becomes a failed outcome.
+    /// </summary>
+    public async ValueTask<(BearerToken Token, FlaatOutcome Outcome)> EvaluateAsync(HttpContext context, FlaatPolicy policy)
+    {
+        var token = ConnectionTokenMemo.Read(context, out var hash);
+        try
+        {
+            return (token, await _evaluator.EvaluateWithHashAsync(token, hash, policy, context, context.RequestAborted));
+        }
+        catch (FlaatException exception)
+        {
+            return (token, FlaatOutcome.Failed(exception.ToError()));
+        }
+    }
+
+    /// <summary>
     /// Judges a request to an endpoint with a Flaat policy. Returns <see langword="true"/> when it
     /// may proceed; otherwise the response has been written and the endpoint must not run.
     /// </summary>
@@ -50,17 +67,8 @@ internal sealed partial class FlaatHttpGate
             return true;
         }
 
-        var token = ReadToken(context.Request);
+        var (token, outcome) = await EvaluateAsync(context, policy.Policy);
         state.TokenPresented = token.HasToken;
-        FlaatOutcome outcome;
-        try
-        {
-            outcome = await _evaluator.EvaluateAsync(token, policy.Policy, context, context.RequestAborted);
-        }
-        catch (FlaatException exception)
-        {
-            outcome = FlaatOutcome.Failed(exception.ToError());
-        }
 
         state.SetUser(outcome.UserInfos);
         if (outcome.IsAllowed && !outcome.ChecksDisabled

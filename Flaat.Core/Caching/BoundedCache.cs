@@ -82,49 +82,55 @@ internal sealed class BoundedCache<TKey, TValue>
 
     private void Trim(long nowTicks)
     {
-        // One trimmer at a time; the others carry on (the cache may briefly exceed its bound).
-        if (!_trimGate.TryEnter())
+        // One trimmer at a time; the others carry on (the cache may briefly exceed its bound). A writer that
+        // finds the gate taken leaves its excess to the trimmer, so the trimmer checks the count again after
+        // leaving the gate: otherwise entries added during a trim were never trimmed and, under many writers,
+        // the cache grew far past its bound.
+        while (Count > _capacity && _trimGate.TryEnter())
+        {
+            try
+            {
+                TrimOnce(nowTicks);
+            }
+            finally
+            {
+                _trimGate.Exit();
+            }
+        }
+    }
+
+    private void TrimOnce(long nowTicks)
+    {
+        // The enumerator of a ConcurrentDictionary is a moment-in-time-tolerant walk: it never throws
+        // when entries change under it.
+        var live = new List<KeyValuePair<TKey, Entry>>(Count);
+        foreach (var pair in _entries)
+        {
+            if (pair.Value.ExpiresAtTicks <= nowTicks)
+            {
+                RemoveExact(pair);
+            }
+            else
+            {
+                live.Add(pair);
+            }
+        }
+
+        // Leave a tenth free so that trimming is rare.
+        var target = _capacity - Math.Max(1, _capacity / 10);
+        var excess = Count - target;
+        if (excess <= 0)
         {
             return;
         }
 
-        try
+        live.Sort(static (x, y) => x.Value.ExpiresAtTicks.CompareTo(y.Value.ExpiresAtTicks));
+        for (var i = 0; i < live.Count && excess > 0; i++)
         {
-            // The enumerator of a ConcurrentDictionary is a moment-in-time-tolerant walk: it never throws
-            // when entries change under it.
-            var live = new List<KeyValuePair<TKey, Entry>>(Count);
-            foreach (var pair in _entries)
+            if (RemoveExact(live[i]))
             {
-                if (pair.Value.ExpiresAtTicks <= nowTicks)
-                {
-                    RemoveExact(pair);
-                }
-                else
-                {
-                    live.Add(pair);
-                }
+                excess--;
             }
-
-            // Leave a tenth free so that trimming is rare.
-            var target = _capacity - Math.Max(1, _capacity / 10);
-            var excess = Count - target;
-            if (excess <= 0)
-            {
-                return;
-            }
-
-            live.Sort(static (x, y) => x.Value.ExpiresAtTicks.CompareTo(y.Value.ExpiresAtTicks));
-            for (var i = 0; i < live.Count && excess > 0; i++)
-            {
-                if (RemoveExact(live[i]))
-                {
-                    excess--;
-                }
-            }
-        }
-        finally
-        {
-            _trimGate.Exit();
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Flaat.Caching;
 using Flaat.Requirements;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,7 +45,15 @@ public sealed partial class FlaatEvaluator
     /// <param name="request">The adapter's request object, passed to request requirements.</param>
     /// <param name="cancellationToken">Cancels the work; an <see cref="OperationCanceledException"/> is always rethrown.</param>
     /// <returns>Allowed (with the user, if any) or failed (with the error to send).</returns>
-    public async ValueTask<FlaatOutcome> EvaluateAsync(BearerToken token, FlaatPolicy policy, object? request = null, CancellationToken cancellationToken = default)
+    public ValueTask<FlaatOutcome> EvaluateAsync(BearerToken token, FlaatPolicy policy, object? request = null, CancellationToken cancellationToken = default) =>
+        EvaluateWithHashAsync(token, null, policy, request, cancellationToken);
+
+    /// <summary>
+    /// Judges a request whose token's hash is already known (<see cref="TokenHash.Compute"/> of
+    /// <see cref="BearerToken.Token"/>): Flaat's own engine then skips hashing it again. Same
+    /// verdicts as the public overload.
+    /// </summary>
+    internal async ValueTask<FlaatOutcome> EvaluateWithHashAsync(BearerToken token, TokenHash? tokenHash, FlaatPolicy policy, object? request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
 
@@ -61,7 +70,7 @@ public sealed partial class FlaatEvaluator
                 : FlaatOutcome.Failed(FlaatError.Unauthenticated(token.Problem ?? "No access token"));
         }
 
-        var result = await _authenticator.AuthenticateAsync(new AuthenticationRequest(token.Token!), cancellationToken).ConfigureAwait(false);
+        var result = await AuthenticateAsync(new AuthenticationRequest(token.Token!), tokenHash, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             var error = result.Error!;
@@ -85,7 +94,7 @@ public sealed partial class FlaatEvaluator
             if (!check.IsSatisfied && result.IsTokenOnly)
             {
                 // Offline mode: the token's own claims did not suffice; ask the OP's userinfo once.
-                result = await _authenticator.AuthenticateAsync(new AuthenticationRequest(token.Token!, RequireUserInfo: true), cancellationToken).ConfigureAwait(false);
+                result = await AuthenticateAsync(new AuthenticationRequest(token.Token!, RequireUserInfo: true), tokenHash, cancellationToken).ConfigureAwait(false);
                 if (result.Succeeded)
                 {
                     user = result.UserInfos!;
@@ -127,6 +136,11 @@ public sealed partial class FlaatEvaluator
 
         return FlaatOutcome.Allowed(user);
     }
+
+    private ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, TokenHash? tokenHash, CancellationToken cancellationToken) =>
+        tokenHash is not null && _authenticator is FlaatAuthenticator engine
+            ? engine.AuthenticateAsync(request, tokenHash, cancellationToken)
+            : _authenticator.AuthenticateAsync(request, cancellationToken);
 
     private static bool IsYes(string? value) => string.Equals(value, "YES", StringComparison.OrdinalIgnoreCase);
 

@@ -20,7 +20,16 @@ public interface IFlaatAuthenticator
 /// When the engine runs in offline JWT mode (a verified JWT's claims suffice), forces it to ask the
 /// OP's userinfo endpoint as well. Ignored otherwise.
 /// </param>
-public readonly record struct AuthenticationRequest(string AccessToken, string? IssuerHint = null, bool RequireUserInfo = false);
+public readonly record struct AuthenticationRequest(string AccessToken, string? IssuerHint = null, bool RequireUserInfo = false)
+{
+    // The generated ToString would print the token in clear, and a request is easily logged whole.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("AccessToken = [").Append(AccessToken?.Length ?? 0).Append(" characters, not shown], IssuerHint = ")
+            .Append(IssuerHint).Append(", RequireUserInfo = ").Append(RequireUserInfo);
+        return true;
+    }
+}
 
 /// <summary>The outcome of authenticating an access token: user infos, or an error.</summary>
 public sealed class AuthenticationResult

@@ -82,7 +82,8 @@ internal sealed class IssuerContext
     /// <summary>
     /// Fetches the keys again because a token names a key not in <paramref name="seen"/> (the OP may
     /// have rotated). Callers share one refresh, and refreshes are at most one per
-    /// <see cref="FlaatCacheOptions.JwksRefreshInterval"/>; <see langword="null"/> when rate-limited.
+    /// <see cref="FlaatCacheOptions.JwksRefreshInterval"/>; <see langword="null"/> when rate-limited. Throws
+    /// the failure (503 when the OP is down) when the refresh failed, rather than report the key as unknown.
     /// </summary>
     public async ValueTask<KeySet?> RefreshKeysAsync(KeySet seen, CancellationToken cancellationToken)
     {
@@ -100,7 +101,8 @@ internal sealed class IssuerContext
             }
             else if (_time.GetUtcNow() - _lastKeysRefresh < _cache.JwksRefreshInterval)
             {
-                return null;
+                // Rate-limited: if the last refresh failed, the OP could not be asked, which is no verdict on the key.
+                return _keys?.Problem is { } problem ? throw problem.ToException() : null;
             }
             else
             {
@@ -110,7 +112,13 @@ internal sealed class IssuerContext
         }
 
         var state = await load.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return ReferenceEquals(state.Keys, seen) ? null : state.Keys;
+        if (!ReferenceEquals(state.Keys, seen))
+        {
+            return state.Keys;
+        }
+
+        // The refresh failed and only the old keys are left: an outage (503), not an unknown key (401).
+        return state.Problem is { } failure ? throw failure.ToException() : null;
     }
 
     private Task<T> Join<T>(ref Task<T>? slot, Func<Task<T>> start)
@@ -224,7 +232,7 @@ internal sealed class IssuerContext
         if (Volatile.Read(ref _keys) is { } stale)
         {
             EngineLog.ServingStaleKeys(_logger, Issuer, error.Description);
-            var state = new KeysState(stale.Keys, _time.GetUtcNow() + _cache.RejectionLifetime);
+            var state = new KeysState(stale.Keys, _time.GetUtcNow() + _cache.RejectionLifetime, error);
             Volatile.Write(ref _keys, state);
             return state;
         }
@@ -234,5 +242,6 @@ internal sealed class IssuerContext
 
     private sealed record ConfigurationState(IssuerConfiguration? Configuration, FlaatError? Error, DateTimeOffset RefreshAt);
 
-    private sealed record KeysState(KeySet Keys, DateTimeOffset RefreshAt);
+    // Problem: why the last load failed, when these are stale keys served meanwhile.
+    private sealed record KeysState(KeySet Keys, DateTimeOffset RefreshAt, FlaatError? Problem = null);
 }

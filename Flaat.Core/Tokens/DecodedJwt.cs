@@ -50,6 +50,29 @@ internal sealed class DecodedJwt
         (Body.TryGetProperty("exp", out var exp) && ExpiresAt is null && exp.ValueKind != JsonValueKind.Null)
         || (Body.TryGetProperty("nbf", out var nbf) && NotBefore is null && nbf.ValueKind != JsonValueKind.Null);
 
+    /// <summary>
+    /// Refuses a token that is not valid at <paramref name="now"/> (allowing <paramref name="clockSkew"/>), or
+    /// whose <c>exp</c> or <c>nbf</c> is malformed. The one lifetime check of the engine and the JWKS client.
+    /// </summary>
+    /// <exception cref="FlaatUnauthenticatedException">The token has expired, is not valid yet, or has malformed times.</exception>
+    public void EnsureCurrent(DateTimeOffset now, TimeSpan clockSkew)
+    {
+        if (HasMalformedTimes)
+        {
+            throw new FlaatUnauthenticatedException("Token has a malformed exp or nbf claim");
+        }
+
+        if (ExpiresAt is { } expiresAt && now > expiresAt + clockSkew)
+        {
+            throw new FlaatUnauthenticatedException("Token has expired");
+        }
+
+        if (NotBefore is { } notBefore && now + clockSkew < notBefore)
+        {
+            throw new FlaatUnauthenticatedException("Token is not valid yet");
+        }
+    }
+
     /// <summary>Decodes a token; <see langword="null"/> when it is not a JWS (then it is opaque).</summary>
     public static DecodedJwt? TryDecode(string token)
     {

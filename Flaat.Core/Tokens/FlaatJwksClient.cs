@@ -146,20 +146,7 @@ public sealed class FlaatJwksClient : IDisposable
     {
         var jwt = Decode(token);
         var now = _time.GetUtcNow();
-        if (jwt.HasMalformedTimes)
-        {
-            throw new FlaatUnauthenticatedException("Token has a malformed exp or nbf claim");
-        }
-
-        if (jwt.ExpiresAt is { } expiresAt && now > expiresAt + _clockSkew)
-        {
-            throw new FlaatUnauthenticatedException("Token has expired");
-        }
-
-        if (jwt.NotBefore is { } notBefore && now + _clockSkew < notBefore)
-        {
-            throw new FlaatUnauthenticatedException("Token is not valid yet");
-        }
+        jwt.EnsureCurrent(now, _clockSkew);
 
         var keys = await KeysForAsync(jwt.KeyId, jwt.Algorithm, cancellationToken).ConfigureAwait(false);
         var candidates = new List<SigningKey>(keys.Count);

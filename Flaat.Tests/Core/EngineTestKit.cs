@@ -9,9 +9,15 @@ namespace Flaat.Tests.Core;
 /// <summary>Helpers shared by the engine's tests: options for fake OPs, JWS crafting, odd documents.</summary>
 internal static class EngineTestKit
 {
+    /// <summary>
+    /// Options trusting the given fake OPs. The time limits are generous (not the 1.2 s/3 s defaults): a cold
+    /// WireMock on a loaded 2-core machine can take longer than that, and a test not about time limits must
+    /// not turn into a 503. Tests about time limits set their own.
+    /// </summary>
     public static FlaatOptions OptionsFor(params FakeOpenIdProvider[] ops)
     {
-        var options = new FlaatOptions();
+        var options = new FlaatOptions { RequestTimeout = TimeSpan.FromSeconds(10) };
+        options.Probing.Deadline = TimeSpan.FromSeconds(10);
         foreach (var op in ops)
         {
             options.TrustedIssuers.Add(op.Issuer);

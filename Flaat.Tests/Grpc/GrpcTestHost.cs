@@ -44,7 +44,13 @@ internal sealed class GrpcTestHost : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<HandlerCounter>();
-        builder.Services.AddFlaat(options => options.TrustedIssuers.Add(op.Issuer))
+        builder.Services.AddFlaat(options =>
+            {
+                options.TrustedIssuers.Add(op.Issuer);
+
+                // Not the 1.2 s default: a cold WireMock on a loaded machine must not turn these tests into 503s.
+                options.RequestTimeout = TimeSpan.FromSeconds(10);
+            })
             .AddAccessLevel(Probe.AdminLevel, Require.Claim("admins", "groups"));
         if (configure is null)
         {

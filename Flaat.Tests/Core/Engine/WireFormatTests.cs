@@ -77,28 +77,4 @@ public sealed class WireFormatTests
         Assert.That(sink.Lines, Is.Not.Empty);
         Assert.That(sink.Lines, Has.None.Contains(opaque).And.None.Contains(good.Split('.')[2]).And.None.Contains(tampered.Split('.')[1]));
     }
-
-    private sealed class ListLoggerProvider : ILoggerProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyCollection<string> Lines => _lines;
-
-        public ILogger CreateLogger(string categoryName) => new ListLogger(_lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception) + " " + exception);
-        }
-    }
 }

@@ -246,6 +246,23 @@ public sealed class JwtVerificationTests
     }
 
     [Test]
+    public async Task AuthenticateAsync_RotatedKeyWhileJwksUnreachable_503NotUnknownKey()
+    {
+        using var engine = new FlaatAuthenticator(EngineTestKit.OptionsFor(_op));
+        var before = await engine.AuthenticateAsync(new AuthenticationRequest(_op.CreateJwt(new FakeUser("bob"))));
+        _op.RotateKeys();
+        _op.SimulateUnreachable(FakeOpenIdEndpoint.Jwks);
+        var rotatedToken = _op.CreateJwt(new FakeUser("carol"));
+
+        var during = await engine.AuthenticateAsync(new AuthenticationRequest(rotatedToken));
+        var rateLimited = await engine.AuthenticateAsync(new AuthenticationRequest(_op.CreateJwt(new FakeUser("dave"))));
+
+        Assert.That(before.Error, Is.Null);
+        Assert.That(during.Error?.StatusCode, Is.EqualTo(503), during.Error?.Description);
+        Assert.That(rateLimited.Error?.StatusCode, Is.EqualTo(503), "a refresh that failed is no verdict on the key, rate-limited or not");
+    }
+
+    [Test]
     public async Task AuthenticateAsync_UnknownKidTwiceWithinInterval_SecondRefreshIsRateLimited()
     {
         using var engine = new FlaatAuthenticator(EngineTestKit.OptionsFor(_op));
