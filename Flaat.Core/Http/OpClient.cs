@@ -218,7 +218,15 @@ internal sealed class OpClient
         }
     }
 
-    private sealed record RequestSpec(HttpMethod Method, Uri Uri, AuthenticationHeaderValue? Authorization, Dictionary<string, string>? Form);
+    private sealed record RequestSpec(HttpMethod Method, Uri Uri, AuthenticationHeaderValue? Authorization, Dictionary<string, string>? Form)
+    {
+        // The Authorization header and the form carry the access token: a printed RequestSpec must not.
+        private bool PrintMembers(System.Text.StringBuilder builder)
+        {
+            builder.Append("Method = ").Append(Method).Append(", Uri = ").Append(Uri);
+            return true;
+        }
+    }
 
 #pragma warning disable CA1032, CA1064 // Private signal between two methods of this class.
     private sealed class ResponseTooLargeException : Exception;

@@ -15,7 +15,7 @@ internal static class SigningAlgorithms
         "RS256" or "RS384" or "RS512" or "PS256" or "PS384" or "PS512"
             or "ES256" or "ES384" or "ES512" or Es256K or EdDsa => null,
         _ when algorithm.Equals("none", StringComparison.OrdinalIgnoreCase) => "Unsigned tokens (alg none) are not accepted",
-        _ when algorithm.StartsWith("HS", StringComparison.Ordinal) => $"Algorithm {FlaatAuthenticator.Shorten(algorithm)} is not accepted: HMAC tokens cannot be verified with an OP's public keys",
+        _ when algorithm.StartsWith("HS", StringComparison.OrdinalIgnoreCase) => $"Algorithm {FlaatAuthenticator.Shorten(algorithm)} is not accepted: HMAC tokens cannot be verified with an OP's public keys",
         _ => $"Algorithm {FlaatAuthenticator.Shorten(algorithm)} is not accepted",
     };
 

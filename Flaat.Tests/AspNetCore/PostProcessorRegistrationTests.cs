@@ -21,7 +21,11 @@ public sealed class PostProcessorRegistrationTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddFlaat(options => options.TrustedIssuers.Add(op.Issuer));
+        builder.Services.AddFlaat(options =>
+        {
+            options.TrustedIssuers.Add(op.Issuer);
+            options.RequestTimeout = TimeSpan.FromSeconds(10);
+        });
         builder.Services.AddSingleton<IUserInfosPostProcessor, LowerCaseGroups>();
         await using var app = builder.Build();
         app.MapGet("/admin", (UserInfos user) => string.Join(",", user.GetStrings("groups"))).RequireFlaat(Require.Claim("admins", "groups"));

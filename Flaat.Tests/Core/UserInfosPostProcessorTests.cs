@@ -117,7 +117,7 @@ public sealed class UserInfosPostProcessorTests
         Assert.That(infos.GetStrings("groups"), Is.EqualTo(new[] { "/admins" }));
     }
 
-    private FlaatOptions Options() => new() { TrustedIssuers = { _op.Issuer }, ClientId = "rp", ClientSecret = "secret" };
+    private FlaatOptions Options() => new() { TrustedIssuers = { _op.Issuer }, ClientId = "rp", ClientSecret = "secret", RequestTimeout = TimeSpan.FromSeconds(10) };
 
     private FlaatAuthenticator Engine(params IUserInfosPostProcessor[] processors) =>
         new(Options(), postProcessors: processors);

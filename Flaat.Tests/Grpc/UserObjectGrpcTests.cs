@@ -20,7 +20,11 @@ public sealed class UserObjectGrpcTests
             services =>
             {
                 services.AddGrpc().AddFlaat();
-                services.AddFlaat(options => options.TrustedIssuers.Add(op.Issuer))
+                services.AddFlaat(options =>
+                {
+                    options.TrustedIssuers.Add(op.Issuer);
+                    options.RequestTimeout = TimeSpan.FromSeconds(10);
+                })
                     .AddUserObject<Account>(async (infos, _, cancellationToken) =>
                     {
                         await Task.Yield();

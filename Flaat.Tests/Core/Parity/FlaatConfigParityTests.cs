@@ -17,8 +17,8 @@ public sealed class FlaatConfigParityTests
     public async Task VerifyTls_SelfSignedOp_RefusedWhenOnAndAcceptedWhenOff()
     {
         await using var op = await SelfSignedOp.StartAsync();
-        using var verifying = new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { op.Issuer }, Issuer = op.Issuer });
-        using var trusting = new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { op.Issuer }, Issuer = op.Issuer, VerifyTls = false });
+        using var verifying = new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { op.Issuer }, Issuer = op.Issuer, RequestTimeout = TimeSpan.FromSeconds(10) });
+        using var trusting = new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { op.Issuer }, Issuer = op.Issuer, VerifyTls = false, RequestTimeout = TimeSpan.FromSeconds(10) });
 
         var refused = Assert.ThrowsAsync<FlaatUnavailableException>(() => verifying.GetUserInfosAsync("opaque-token"));
         var callsWhileVerifying = op.UserInfoCalls;
@@ -39,7 +39,7 @@ public sealed class FlaatConfigParityTests
         using var provider = new ListLoggerProvider();
         // appsettings.json: "Logging": { "LogLevel": { "Flaat": "Debug" } } does the same.
         using var loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Flaat", level).AddProvider(provider));
-        using var engine = new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { op.Issuer } }, loggerFactory: loggerFactory);
+        using var engine = new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { op.Issuer }, RequestTimeout = TimeSpan.FromSeconds(10) }, loggerFactory: loggerFactory);
 
         var result = await engine.AuthenticateAsync(new AuthenticationRequest(stranger.CreateJwt(new FakeUser("eve"))));
 

@@ -21,7 +21,7 @@ public sealed class PlainFunctionProtectionTests
     public void SetUp()
     {
         _op = FakeOpenIdProvider.Start();
-        _engine = new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { _op.Issuer } });
+        _engine = new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { _op.Issuer }, RequestTimeout = TimeSpan.FromSeconds(10) });
         _evaluator = new FlaatEvaluator(_engine);
     }
 
@@ -142,6 +142,7 @@ public sealed class PlainFunctionProtectionTests
         var options = new FlaatOptions
         {
             TrustedIssuers = { _op.Issuer },
+            RequestTimeout = TimeSpan.FromSeconds(10),
             AccessLevels = { ["operator"] = new AccessLevelOptions { Kind = "claim", Claim = "groups", Values = ["ops"] } },
         };
         using var engine = new FlaatAuthenticator(options);

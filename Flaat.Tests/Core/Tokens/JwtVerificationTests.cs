@@ -145,20 +145,21 @@ public sealed class JwtVerificationTests
         Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.Zero);
     }
 
-    [Test]
-    public async Task AuthenticateAsync_HmacKeyedWithPublicRsaKey_Rejected()
+    [TestCase("HS256")]
+    [TestCase("hs256")]
+    public async Task AuthenticateAsync_HmacKeyedWithPublicRsaKey_Rejected(string alg)
     {
         // The classic algorithm confusion: HS256 with the OP's public key (as published) as the secret.
         using var engine = new FlaatAuthenticator(EngineTestKit.OptionsFor(_op));
         var rsaKey = _op.GetSigningKey(FakeSigningKey.RS256);
         var secret = rsaKey.Rsa!.ExportSubjectPublicKeyInfo();
-        var header = new JsonObject { ["alg"] = "HS256", ["kid"] = rsaKey.KeyId };
+        var header = new JsonObject { ["alg"] = alg, ["kid"] = rsaKey.KeyId };
         var token = EngineTestKit.Sign(header, EngineTestKit.Payload(_op.Issuer), data => HMACSHA256.HashData(secret, data));
 
         var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
 
         Assert.That(result.Error?.StatusCode, Is.EqualTo(401));
-        Assert.That(result.Error!.Description, Does.StartWith("Algorithm HS256 is not accepted"));
+        Assert.That(result.Error!.Description, Does.StartWith($"Algorithm {alg} is not accepted: HMAC"));
     }
 
     [Test]
