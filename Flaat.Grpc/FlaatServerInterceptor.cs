@@ -69,15 +69,7 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
         }
 
         var token = BearerToken.FromAuthorizationHeader(context.RequestHeaders.GetValue("authorization"));
-        FlaatOutcome outcome;
-        try
-        {
-            outcome = await _evaluator.EvaluateAsync(token, policy.Policy, context, context.CancellationToken);
-        }
-        catch (FlaatException exception)
-        {
-            outcome = FlaatOutcome.Failed(exception.ToError());
-        }
+        var outcome = await _evaluator.EvaluateAsync(token, policy.Policy, context, context.CancellationToken);
 
         http.GetFlaatState().SetUser(outcome.UserInfos);
         if (!outcome.IsAllowed)

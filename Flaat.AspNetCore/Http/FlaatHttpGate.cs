@@ -44,14 +44,7 @@ internal sealed partial class FlaatHttpGate
     public async ValueTask<(BearerToken Token, FlaatOutcome Outcome)> EvaluateAsync(HttpContext context, FlaatPolicy policy)
     {
         var token = ConnectionTokenMemo.Read(context, out var hash);
-        try
-        {
-            return (token, await _evaluator.EvaluateWithHashAsync(token, hash, policy, context, context.RequestAborted));
-        }
-        catch (FlaatException exception)
-        {
-            return (token, FlaatOutcome.Failed(exception.ToError()));
-        }
+        return (token, await _evaluator.EvaluateWithHashAsync(token, hash, policy, context, context.RequestAborted));
     }
 
     /// <summary>

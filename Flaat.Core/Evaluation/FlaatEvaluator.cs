@@ -44,7 +44,11 @@ public sealed partial class FlaatEvaluator
     /// <param name="policy">What the endpoint demands.</param>
     /// <param name="request">The adapter's request object, passed to request requirements.</param>
     /// <param name="cancellationToken">Cancels the work; an <see cref="OperationCanceledException"/> is always rethrown.</param>
-    /// <returns>Allowed (with the user, if any) or failed (with the error to send).</returns>
+    /// <returns>
+    /// Allowed (with the user, if any) or failed (with the error to send). A
+    /// <see cref="FlaatException"/> thrown by a requirement, a request requirement or the
+    /// authenticator becomes a failed outcome with that exception's status, so no adapter has to catch it.
+    /// </returns>
     public ValueTask<FlaatOutcome> EvaluateAsync(BearerToken token, FlaatPolicy policy, object? request = null, CancellationToken cancellationToken = default) =>
         EvaluateWithHashAsync(token, null, policy, request, cancellationToken);
 
@@ -56,6 +60,18 @@ public sealed partial class FlaatEvaluator
     internal async ValueTask<FlaatOutcome> EvaluateWithHashAsync(BearerToken token, TokenHash? tokenHash, FlaatPolicy policy, object? request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        try
+        {
+            return await JudgeAsync(token, tokenHash, policy, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FlaatException exception)
+        {
+            return FlaatOutcome.Failed(exception.ToError());
+        }
+    }
+
+    private async ValueTask<FlaatOutcome> JudgeAsync(BearerToken token, TokenHash? tokenHash, FlaatPolicy policy, object? request, CancellationToken cancellationToken)
+    {
 
         if (_environment is not null && IsYes(_environment(DisableAuthenticationVariable)))
         {
