@@ -92,18 +92,8 @@ public sealed class FlaatRegistrationTests
     [Test]
     public async Task Start_EnvironmentOverrideSetAndHonoured_LogsAWarning()
     {
-        var logs = new ListLoggerProvider();
-        await using var app = await TestApp.StartAsync(new FakeAuthenticator(), builder =>
-        {
-            builder.Logging.AddProvider(logs);
-            builder.Services.AddFlaat(options =>
-            {
-                options.TrustedIssuers.Add(FakeAuthenticator.Issuer);
-                options.AllowEnvironmentOverrides = true;
-            });
-            builder.Services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader =
-                name => name == FlaatEvaluator.DisableAuthorizationVariable ? "yes" : null);
-        }, _ => { });
+        var logs = await StartAndCollectLogsAsync(
+            allowOverrides: true, name => name == FlaatEvaluator.DisableAuthorizationVariable ? "yes" : null);
 
         Assert.That(logs.Entries, Has.One.Matches<(LogLevel Level, EventId Id, string Message)>(
             e => e.Level == LogLevel.Warning && e.Id.Id == 2101 && e.Message.Contains(FlaatEvaluator.DisableAuthorizationVariable, StringComparison.Ordinal)));
@@ -112,14 +102,8 @@ public sealed class FlaatRegistrationTests
     [Test]
     public async Task Start_EnvironmentOverrideSetButNotAllowed_WarnsThatItIsIgnored()
     {
-        var logs = new ListLoggerProvider();
-        await using var app = await TestApp.StartAsync(new FakeAuthenticator(), builder =>
-        {
-            builder.Logging.AddProvider(logs);
-            builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer));
-            builder.Services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader =
-                name => name == FlaatEvaluator.DisableAuthenticationVariable ? "YES" : null);
-        }, _ => { });
+        var logs = await StartAndCollectLogsAsync(
+            allowOverrides: false, name => name == FlaatEvaluator.DisableAuthenticationVariable ? "YES" : null);
 
         Assert.That(logs.Entries.Select(e => e.Id.Id), Has.Member(2102).And.No.Member(2101));
     }
@@ -127,18 +111,26 @@ public sealed class FlaatRegistrationTests
     [Test]
     public async Task Start_NoOverrideSet_LogsNoOverrideWarning()
     {
+        var logs = await StartAndCollectLogsAsync(allowOverrides: true, _ => null, environment: "Development");
+
+        Assert.That(logs.Entries.Select(e => e.Id.Id), Has.No.Member(2101).And.No.Member(2102));
+    }
+
+    /// <summary>Starts an app with the given override settings and returns what it logged while starting.</summary>
+    private static async Task<ListLoggerProvider> StartAndCollectLogsAsync(bool allowOverrides, Func<string, string?> environmentReader, string environment = "Production")
+    {
         var logs = new ListLoggerProvider();
-        await using var app = await TestApp.StartAsync(new FakeAuthenticator(), builder =>
+        Action<WebApplicationBuilder> configure = builder =>
         {
             builder.Logging.AddProvider(logs);
             builder.Services.AddFlaat(options =>
             {
                 options.TrustedIssuers.Add(FakeAuthenticator.Issuer);
-                options.AllowEnvironmentOverrides = true;
+                options.AllowEnvironmentOverrides = allowOverrides;
             });
-            builder.Services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader = _ => null);
-        }, _ => { }, environment: "Development");
-
-        Assert.That(logs.Entries.Select(e => e.Id.Id), Has.No.Member(2101).And.No.Member(2102));
+            builder.Services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader = environmentReader);
+        };
+        await using var app = await TestApp.StartAsync(new FakeAuthenticator(), configure, _ => { }, environment);
+        return logs;
     }
 }
