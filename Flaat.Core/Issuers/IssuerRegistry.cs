@@ -56,7 +56,10 @@ internal sealed class IssuerRegistry
     /// <summary>The trusted issuers that may be sent an opaque token to find its issuer, in configured order.</summary>
     public IReadOnlyList<IssuerContext> ProbeCandidates { get; }
 
-    /// <summary>The issuer if it is trusted (a trailing slash ignored); <see langword="null"/> otherwise.</summary>
+    /// <summary>
+    /// The issuer if it is trusted (one trailing slash ignored, as <see cref="IssuerUrl.AreSame"/> does;
+    /// <c>https://op//</c> is not <c>https://op</c>); <see langword="null"/> otherwise.
+    /// </summary>
     public IssuerContext? Find(string issuer) =>
-        _byIssuer.TryGetValue(issuer.TrimEnd('/'), out var context) ? context : null;
+        _byIssuer.TryGetValue(IssuerUrl.WithoutTrailingSlash(issuer), out var context) ? context : null;
 }

@@ -5,7 +5,7 @@ internal static class IssuerUrl
 {
     public const string WellKnown = "/.well-known/openid-configuration";
 
-    /// <summary>The issuer as compared: without a trailing slash, and without the discovery suffix if one was configured.</summary>
+    /// <summary>The issuer as compared: without one trailing slash, and without the discovery suffix if one was configured.</summary>
     public static string Normalize(string issuer)
     {
         var trimmed = issuer.Trim();
@@ -14,10 +14,17 @@ internal static class IssuerUrl
             trimmed = trimmed[..^WellKnown.Length];
         }
 
-        return trimmed.TrimEnd('/');
+        return WithoutTrailingSlash(trimmed);
     }
 
-    /// <summary>Whether two issuers are the same, ignoring one trailing slash on either (allocation-free).</summary>
+    /// <summary>The URL without its last character if that is a slash: at most one slash is dropped.</summary>
+    public static string WithoutTrailingSlash(string issuer) =>
+        issuer.EndsWith('/') ? issuer[..^1] : issuer;
+
+    /// <summary>
+    /// Whether two issuers are the same, ignoring at most one trailing slash on either (allocation-free):
+    /// <c>https://op/</c> is <c>https://op</c>, but <c>https://op//</c> is not.
+    /// </summary>
     public static bool AreSame(string? left, string? right)
     {
         if (left is null || right is null)
@@ -25,8 +32,8 @@ internal static class IssuerUrl
             return false;
         }
 
-        var l = left.AsSpan().TrimEnd('/');
-        var r = right.AsSpan().TrimEnd('/');
+        var l = left.EndsWith('/') ? left.AsSpan(0, left.Length - 1) : left.AsSpan();
+        var r = right.EndsWith('/') ? right.AsSpan(0, right.Length - 1) : right.AsSpan();
         return l.SequenceEqual(r);
     }
 

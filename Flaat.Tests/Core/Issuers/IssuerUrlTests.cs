@@ -47,6 +47,20 @@ public sealed class IssuerUrlTests
     public void AreSame_TrailingSlashIgnored(string left, string? right, bool same) =>
         Assert.That(IssuerUrl.AreSame(left, right), Is.EqualTo(same));
 
+    [TestCase("https://a.example/x", "https://a.example/x//")]
+    [TestCase("https://a.example/x//", "https://a.example/x")]
+    [TestCase("https://a.example/x/", "https://a.example/x///")]
+    [TestCase("https://a.example/x", "https://a.example/x/////")]
+    public void AreSame_MoreThanOneTrailingSlash_NotTheSame(string left, string right) =>
+        Assert.That(IssuerUrl.AreSame(left, right), Is.False);
+
+    [TestCase("https://a.example/x//", "https://a.example/x/")]
+    [TestCase("https://a.example/x/", "https://a.example/x")]
+    [TestCase("https://a.example/x", "https://a.example/x")]
+    [TestCase(" https://a.example/x/.well-known/openid-configuration", "https://a.example/x")]
+    public void Normalize_AtMostOneTrailingSlashDropped(string configured, string normalized) =>
+        Assert.That(IssuerUrl.Normalize(configured), Is.EqualTo(normalized));
+
     [TestCase("http://op.example.org", false, "uses http")]
     [TestCase("http://op.example.org", true, null)]
     [TestCase("http://localhost:8080", false, null)]
