@@ -248,7 +248,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     private async Task<CachedResult> ResolveAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
     {
         var token = request.AccessToken;
-        var jwt = DecodedJwt.TryDecode(token);
+        var jwt = DecodedJwt.DecodeOrRefuse(token);
 
         IssuerContext? target;
         if (request.IssuerHint is { } hint)

@@ -65,6 +65,9 @@ public sealed class FlaatOptions
 
     /// <summary>Retry and circuit-breaker settings of the calls to OPs.</summary>
     public FlaatResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Limits on the OPs' signing keys and on the signature checks one token may cause.</summary>
+    public FlaatKeyOptions Keys { get; set; } = new();
 }
 
 /// <summary>Settings for one issuer (an entry of <see cref="FlaatOptions.Issuers"/>).</summary>
@@ -161,4 +164,20 @@ public sealed class FlaatResilienceOptions
 
     /// <summary>How long an open circuit fails fast before the OP is tried again. Default 15 s.</summary>
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>Limits on signing keys (see <see cref="FlaatOptions.Keys"/>), configuration section <c>Flaat:Keys</c>.</summary>
+public sealed class FlaatKeyOptions
+{
+    /// <summary>The smallest RSA key (modulus bits) used to verify a signature; smaller keys in a JWKS are left out. Default 2048, at least 1024.</summary>
+    public int MinimumRsaKeySize { get; set; } = 2048;
+
+    /// <summary>The most usable keys kept of one JWKS, in document order; the rest are ignored (and logged). Default 100.</summary>
+    public int MaxKeysPerSet { get; set; } = 100;
+
+    /// <summary>
+    /// The most keys one token's signature is tried against. A token without <c>kid</c> for which
+    /// more keys fit is refused (401), so a kid-less token cannot cost a check per key. Default 3.
+    /// </summary>
+    public int MaxSignatureAttempts { get; set; } = 3;
 }

@@ -111,6 +111,28 @@ public static class FlaatOptionsValidator
             CheckRange(errors, "Resilience:CircuitBreakDuration", resilience.CircuitBreakDuration, TimeSpan.FromMilliseconds(500), TimeSpan.FromDays(1));
         }
 
+        if (options.Keys is not { } keys)
+        {
+            errors.Add($"{Prefix}Keys is missing.");
+        }
+        else
+        {
+            if (keys.MinimumRsaKeySize is < 1024 or > 16384)
+            {
+                errors.Add($"{Prefix}Keys:MinimumRsaKeySize must be between 1024 and 16384, not {keys.MinimumRsaKeySize}.");
+            }
+
+            if (keys.MaxKeysPerSet is < 1 or > 10_000)
+            {
+                errors.Add($"{Prefix}Keys:MaxKeysPerSet must be between 1 and 10000, not {keys.MaxKeysPerSet}.");
+            }
+
+            if (keys.MaxSignatureAttempts is < 1 or > 100)
+            {
+                errors.Add($"{Prefix}Keys:MaxSignatureAttempts must be between 1 and 100, not {keys.MaxSignatureAttempts}.");
+            }
+        }
+
         return errors;
     }
 

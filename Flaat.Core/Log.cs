@@ -31,4 +31,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "The configuration of {Issuer} could not be used: {Problem}")]
     public static partial void ConfigurationFailed(ILogger logger, string issuer, string problem);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Ignored {Ignored} keys of {Issuer} beyond the limit of {Limit} keys per key set (Flaat:Keys:MaxKeysPerSet)")]
+    public static partial void KeysIgnored(ILogger logger, string issuer, int ignored, int limit);
 }

@@ -19,6 +19,7 @@ internal sealed class IssuerContext
     private readonly Lock _gate = new();
     private readonly string _configured;
     private readonly bool _allowInsecureHttp;
+    private readonly KeyLimits _keyLimits;
 
     private ConfigurationState? _configuration;
     private Task<ConfigurationState>? _configurationLoad;
@@ -26,7 +27,7 @@ internal sealed class IssuerContext
     private Task<KeysState>? _keysLoad;
     private DateTimeOffset _lastKeysRefresh = DateTimeOffset.MinValue;
 
-    public IssuerContext(string configured, string? clientId, string? clientSecret, bool issuesJwt, bool allowInsecureHttp, OpClient client, FlaatCacheOptions cache, TimeProvider time, ILogger logger, CancellationToken lifetime)
+    public IssuerContext(string configured, string? clientId, string? clientSecret, bool issuesJwt, bool allowInsecureHttp, KeyLimits keyLimits, OpClient client, FlaatCacheOptions cache, TimeProvider time, ILogger logger, CancellationToken lifetime)
     {
         _configured = configured;
         Issuer = IssuerUrl.Normalize(configured);
@@ -34,6 +35,7 @@ internal sealed class IssuerContext
         ClientSecret = clientSecret;
         IssuesJwt = issuesJwt;
         _allowInsecureHttp = allowInsecureHttp;
+        _keyLimits = keyLimits;
         _client = client;
         _cache = cache;
         _time = time;
@@ -209,9 +211,14 @@ internal sealed class IssuerContext
         FlaatError error;
         if (result.Kind == OpResultKind.Ok)
         {
-            if (KeySet.TryParse(result.Body.GetRawText()) is { } keys)
+            if (KeySet.TryParse(result.Body.GetRawText(), _keyLimits) is { } keys)
             {
                 EngineLog.KeysLoaded(_logger, Issuer, keys.Keys.Count, keys.Skipped);
+                if (keys.Ignored > 0)
+                {
+                    EngineLog.KeysIgnored(_logger, Issuer, keys.Ignored, _keyLimits.MaxKeysPerSet);
+                }
+
                 var state = new KeysState(keys, _time.GetUtcNow() + _cache.IssuerConfigurationLifetime);
                 Volatile.Write(ref _keys, state);
                 return state;

@@ -1,4 +1,5 @@
 using Flaat.Http;
+using Flaat.Tokens;
 using Microsoft.Extensions.Logging;
 
 namespace Flaat.Issuers;
@@ -24,6 +25,7 @@ internal sealed class IssuerRegistry
             configured.Add(options.Issuer);
         }
 
+        var keyLimits = KeyLimits.From(options.Keys);
         var probeCandidates = new List<IssuerContext>();
         foreach (var url in configured)
         {
@@ -38,7 +40,7 @@ internal sealed class IssuerRegistry
             var (clientId, clientSecret) = !string.IsNullOrEmpty(own?.ClientId)
                 ? (own!.ClientId, own.ClientSecret)
                 : (options.ClientId, options.ClientSecret);
-            var context = new IssuerContext(url, clientId, clientSecret, own?.IssuesJwt ?? false, options.AllowInsecureHttpIssuers, client, options.Cache, time, logger, lifetime);
+            var context = new IssuerContext(url, clientId, clientSecret, own?.IssuesJwt ?? false, options.AllowInsecureHttpIssuers, keyLimits, client, options.Cache, time, logger, lifetime);
             _byIssuer.Add(issuer, context);
             if (!context.IssuesJwt)
             {

@@ -1,26 +1,53 @@
-using System.Buffers.Text;
-using System.Globalization;
 using System.Text.Json;
 
 namespace Flaat.Tokens;
 
 /// <summary>
 /// A token that decodes as a compact JWS (three base64url parts, a JSON header with <c>alg</c> and a
-/// JSON object body). Anything else is an opaque token, as in flaat. Nothing here is verified.
+/// JSON object body). Nothing here is verified.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The rule that tells a JWT from an opaque token, and a JWT from a malformed one (decoding never
+/// throws; see <see cref="TryDecode"/>):
+/// </para>
+/// <list type="bullet">
+/// <item>A token that is not three dot-separated parts, or whose first part does not decode (even
+/// leniently: padding, whitespace, the <c>+/</c> alphabet, stray low bits) as a JSON object with an
+/// <c>alg</c> member, is <b>opaque</b>, as in flaat: it goes to the OP.</item>
+/// <item>Otherwise it is a <b>JWT</b>, and it must then be spelled in exactly one way, or it is
+/// <b>malformed</b> (401, "malformed JWT: ..."): every part canonical base64url (alphabet
+/// <c>A-Z a-z 0-9 - _</c>, no padding, no whitespace, length mod 4 ≠ 1, unused low bits zero), the
+/// header and body JSON objects without duplicate members, <c>alg</c>, <c>kid</c> and <c>iss</c>
+/// strings when present, <c>exp</c> and <c>nbf</c> NumericDates (JSON numbers between 0 and
+/// 253402300799) when present, no <c>crit</c> (Flaat understands no JWS extension) and no <c>b64</c>.
+/// Each part is at most <see cref="MaxPartLength"/> characters.</item>
+/// </list>
+/// <para>
+/// So one token has one spelling: a respelling never verifies, and never becomes another cache entry.
+/// </para>
+/// </remarks>
 internal sealed class DecodedJwt
 {
-    private DecodedJwt(string token, int signingInputLength, JsonElement header, JsonElement body, string algorithm)
+    /// <summary>The longest part (header, payload or signature) decoded, in characters.</summary>
+    public const int MaxPartLength = 1 << 20;
+
+    /// <summary>The largest NumericDate accepted: 9999-12-31T23:59:59Z.</summary>
+    private const double MaxNumericDate = 253_402_300_799d;
+
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
+    private DecodedJwt(string token, int signingInputLength, JsonElement header, JsonElement body, string algorithm, string? keyId, string? issuer, DateTimeOffset? expiresAt, DateTimeOffset? notBefore)
     {
         Token = token;
         SigningInputLength = signingInputLength;
         Header = header;
         Body = body;
         Algorithm = algorithm;
-        KeyId = ReadString(header, "kid");
-        Issuer = ReadString(body, "iss");
-        ExpiresAt = ReadTime(body, "exp");
-        NotBefore = ReadTime(body, "nbf");
+        KeyId = keyId;
+        Issuer = issuer;
+        ExpiresAt = expiresAt;
+        NotBefore = notBefore;
     }
 
     public string Token { get; }
@@ -42,26 +69,17 @@ internal sealed class DecodedJwt
 
     public DateTimeOffset? NotBefore { get; }
 
-    /// <summary>The signature part as it stood in the token (base64url, no padding).</summary>
+    /// <summary>The signature part as it stood in the token (canonical base64url).</summary>
     public string EncodedSignature => Token[(SigningInputLength + 1)..];
 
-    /// <summary>Whether <c>exp</c> or <c>nbf</c> is present but not a number (such a token is refused).</summary>
-    public bool HasMalformedTimes =>
-        (Body.TryGetProperty("exp", out var exp) && ExpiresAt is null && exp.ValueKind != JsonValueKind.Null)
-        || (Body.TryGetProperty("nbf", out var nbf) && NotBefore is null && nbf.ValueKind != JsonValueKind.Null);
-
     /// <summary>
-    /// Refuses a token that is not valid at <paramref name="now"/> (allowing <paramref name="clockSkew"/>), or
-    /// whose <c>exp</c> or <c>nbf</c> is malformed. The one lifetime check of the engine and the JWKS client.
+    /// Refuses a token that is not valid at <paramref name="now"/> (allowing <paramref name="clockSkew"/>):
+    /// valid from <c>nbf - skew</c> through <c>exp + skew</c>, both ends included. The one lifetime
+    /// check of the engine and the JWKS client.
     /// </summary>
-    /// <exception cref="FlaatUnauthenticatedException">The token has expired, is not valid yet, or has malformed times.</exception>
+    /// <exception cref="FlaatUnauthenticatedException">The token has expired or is not valid yet.</exception>
     public void EnsureCurrent(DateTimeOffset now, TimeSpan clockSkew)
     {
-        if (HasMalformedTimes)
-        {
-            throw new FlaatUnauthenticatedException("Token has a malformed exp or nbf claim");
-        }
-
         if (ExpiresAt is { } expiresAt && now > expiresAt + clockSkew)
         {
             throw new FlaatUnauthenticatedException("Token has expired");
@@ -73,9 +91,14 @@ internal sealed class DecodedJwt
         }
     }
 
-    /// <summary>Decodes a token; <see langword="null"/> when it is not a JWS (then it is opaque).</summary>
-    public static DecodedJwt? TryDecode(string token)
+    /// <summary>
+    /// Decodes a token: a JWT; <see langword="null"/> with <paramref name="problem"/> <see langword="null"/>
+    /// for an opaque token; <see langword="null"/> with the reason ("malformed JWT: ...") for a token
+    /// that is a JWT but is malformed. Never throws.
+    /// </summary>
+    public static DecodedJwt? TryDecode(string token, out string? problem)
     {
+        problem = null;
         var first = token.IndexOf('.', StringComparison.Ordinal);
         if (first <= 0)
         {
@@ -83,41 +106,78 @@ internal sealed class DecodedJwt
         }
 
         var second = token.IndexOf('.', first + 1);
-        if (second <= first + 1 || token.IndexOf('.', second + 1) >= 0)
+        if (second < 0 || token.IndexOf('.', second + 1) >= 0)
         {
             return null;
         }
 
-        var header = TryParseObject(token.AsSpan(0, first));
-        if (header is not { } headerElement
-            || !headerElement.TryGetProperty("alg", out var alg)
-            || alg.ValueKind != JsonValueKind.String)
+        var headerPart = token.AsSpan(0, first);
+        if (headerPart.Length > MaxPartLength
+            || Base64UrlPart.DecodeLenient(headerPart) is not { } lenientHeader
+            || !LooksLikeJoseHeader(lenientHeader))
         {
             return null;
         }
 
-        var body = TryParseObject(token.AsSpan(first + 1, second - first - 1));
-        if (body is not { } bodyElement)
+        // From here on the token is a JWT: one spelling only.
+        if (!Base64UrlPart.IsCanonical(headerPart))
+        {
+            problem = "malformed JWT: the header is not canonical base64url";
+            return null;
+        }
+
+        if (ParseObject(lenientHeader, "header", out problem) is not { } header
+            || ReadHeader(header, out problem) is not { } joseHeader)
         {
             return null;
         }
 
-        var signature = token.AsSpan(second + 1);
-        if (!Base64Url.IsValid(signature))
+        var payloadPart = token.AsSpan(first + 1, second - first - 1);
+        if (DecodePart(payloadPart, "payload", out problem) is not { } payloadBytes
+            || ParseObject(payloadBytes, "payload", out problem) is not { } body)
         {
             return null;
         }
 
-        return new DecodedJwt(token, second, headerElement, bodyElement, alg.GetString()!);
+        if (!TryReadString(body, "iss", out var issuer))
+        {
+            problem = "malformed JWT: iss is not a string";
+            return null;
+        }
+
+        if (!TryReadTime(body, "exp", out var expiresAt) || !TryReadTime(body, "nbf", out var notBefore))
+        {
+            problem = "malformed JWT: exp or nbf is not a NumericDate (a JSON number from 0 to 253402300799)";
+            return null;
+        }
+
+        var signaturePart = token.AsSpan(second + 1);
+        if (signaturePart.Length > MaxPartLength)
+        {
+            problem = $"malformed JWT: the signature is longer than {MaxPartLength} characters";
+            return null;
+        }
+
+        if (!Base64UrlPart.IsCanonical(signaturePart))
+        {
+            problem = "malformed JWT: the signature is not canonical base64url";
+            return null;
+        }
+
+        return new DecodedJwt(token, second, header, body, joseHeader.Algorithm, joseHeader.KeyId, issuer, expiresAt, notBefore);
     }
 
-    /// <summary>The signature bytes; <see langword="null"/> when they do not decode.</summary>
-    public byte[]? DecodeSignature()
-    {
-        var part = Token.AsSpan(SigningInputLength + 1);
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
-        return Base64Url.TryDecodeFromChars(part, bytes, out var written) ? bytes.AsSpan(0, written).ToArray() : null;
-    }
+    /// <summary>
+    /// Decodes a token for the engine and the JWKS client: the JWT, or <see langword="null"/> for an opaque token.
+    /// </summary>
+    /// <exception cref="FlaatUnauthenticatedException">The token is a JWT but is malformed (401).</exception>
+    public static DecodedJwt? DecodeOrRefuse(string token) =>
+        TryDecode(token, out var problem) is { } jwt
+            ? jwt
+            : problem is null ? null : throw new FlaatUnauthenticatedException(problem);
+
+    /// <summary>The signature bytes (empty for <c>header.payload.</c>).</summary>
+    public byte[] DecodeSignature() => Base64UrlPart.DecodeLenient(Token.AsSpan(SigningInputLength + 1)) ?? [];
 
     /// <summary>The ASCII bytes of <c>header.payload</c>.</summary>
     public byte[] SigningInput()
@@ -131,60 +191,191 @@ internal sealed class DecodedJwt
     public AccessTokenInfo ToAccessTokenInfo(string? verificationAlgorithm) =>
         new(Header, Body, EncodedSignature, verificationAlgorithm);
 
-    private static JsonElement? TryParseObject(ReadOnlySpan<char> part)
+    /// <summary>Whether bytes are a JSON object with an <c>alg</c> member (duplicates tolerated here: this only tells a JWT from an opaque token).</summary>
+    private static bool LooksLikeJoseHeader(byte[] bytes)
     {
-        if (part.IsEmpty || part.Length > 1 << 20)
+        try
         {
+            using var document = JsonDocument.Parse(bytes);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("alg", out _);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static byte[]? DecodePart(ReadOnlySpan<char> part, string name, out string? problem)
+    {
+        if (part.Length > MaxPartLength)
+        {
+            problem = $"malformed JWT: the {name} is longer than {MaxPartLength} characters";
             return null;
         }
 
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
-        if (!Base64Url.TryDecodeFromChars(part, bytes, out var written))
+        if (part.IsEmpty)
         {
+            problem = $"malformed JWT: the {name} is empty";
+            return null;
+        }
+
+        if (!Base64UrlPart.IsCanonical(part))
+        {
+            problem = $"malformed JWT: the {name} is not canonical base64url";
+            return null;
+        }
+
+        problem = null;
+        return Base64UrlPart.DecodeLenient(part);
+    }
+
+    private static JsonElement? ParseObject(byte[] bytes, string name, out string? problem)
+    {
+        // The parser checks structure only: invalid UTF-8 or an escaped lone surrogate in a string
+        // would throw later, wherever a claim is read. So every string is read once here.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            problem = $"malformed JWT: the {name} is not UTF-8";
             return null;
         }
 
         try
         {
-            using var document = JsonDocument.Parse(bytes.AsMemory(0, written));
-            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+            using var document = JsonDocument.Parse(bytes, StrictJson);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                if (!HasOnlyReadableStrings(document.RootElement))
+                {
+                    problem = $"malformed JWT: the {name} has a string that is not valid Unicode";
+                    return null;
+                }
+
+                problem = null;
+                return document.RootElement.Clone();
+            }
+
+            problem = $"malformed JWT: the {name} is not a JSON object";
+            return null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
+            // Invalid JSON or UTF-8, too deep, or a duplicate member (which would let two readers see two tokens).
+            problem = $"malformed JWT: the {name} is not a JSON object without duplicate members";
             return null;
         }
     }
 
-    private static string? ReadString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static DateTimeOffset? ReadTime(JsonElement element, string name)
+    /// <summary>Whether every property name and string value can be read as a .NET string.</summary>
+    private static bool HasOnlyReadableStrings(JsonElement element)
     {
-        if (!element.TryGetProperty(name, out var value))
+        try
         {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!HasOnlyReadableStrings(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!HasOnlyReadableStrings(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static (string Algorithm, string? KeyId)? ReadHeader(JsonElement header, out string? problem)
+    {
+        problem = null;
+        if (!header.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String)
+        {
+            problem = "malformed JWT: alg is not a string";
             return null;
         }
 
-        double seconds;
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number))
+        if (!TryReadString(header, "kid", out var keyId))
         {
-            seconds = number;
-        }
-        else if (value.ValueKind == JsonValueKind.String
-                 && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-        {
-            seconds = parsed;
-        }
-        else
-        {
+            problem = "malformed JWT: kid is not a string";
             return null;
         }
 
-        if (double.IsNaN(seconds) || seconds < 0 || seconds > 253_402_300_799d)
+        if (header.TryGetProperty("crit", out _))
         {
+            // RFC 7515 §4.1.11: an extension the recipient does not understand makes the JWS invalid;
+            // Flaat understands none, so any crit (even empty or not an array) is refused.
+            problem = "malformed JWT: the header has crit, and Flaat understands no JWS extension";
             return null;
         }
 
-        return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000d));
+        if (header.TryGetProperty("b64", out _))
+        {
+            // RFC 7797: b64 changes what is signed; Flaat verifies only the standard signing input.
+            problem = "malformed JWT: the header has b64 (RFC 7797), which Flaat does not support";
+            return null;
+        }
+
+        return (alg.GetString()!, keyId);
+    }
+
+    /// <summary>Reads an optional string member; <see langword="false"/> when it is present but not a string.</summary>
+    private static bool TryReadString(JsonElement element, string name, out string? value)
+    {
+        value = null;
+        if (!element.TryGetProperty(name, out var member))
+        {
+            return true;
+        }
+
+        if (member.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        value = member.GetString();
+        return true;
+    }
+
+    /// <summary>Reads an optional NumericDate; <see langword="false"/> when it is present but not a JSON number in range.</summary>
+    private static bool TryReadTime(JsonElement element, string name, out DateTimeOffset? value)
+    {
+        value = null;
+        if (!element.TryGetProperty(name, out var member))
+        {
+            return true;
+        }
+
+        if (member.ValueKind != JsonValueKind.Number
+            || !member.TryGetDouble(out var seconds)
+            || !double.IsFinite(seconds)
+            || seconds < 0
+            || seconds > MaxNumericDate)
+        {
+            return false;
+        }
+
+        value = DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000d));
+        return true;
     }
 }

@@ -35,13 +35,14 @@ public sealed class FlaatJwksClient : IDisposable
     private readonly TimeSpan _keysLifetime;
     private readonly TimeSpan _refreshInterval;
     private readonly TimeSpan _clockSkew;
+    private readonly KeyLimits _keyLimits;
     private volatile CachedKeys? _cached;
 
     /// <summary>Creates a client for one JWKS URI.</summary>
     /// <param name="jwksUri">The JWKS URI (an OP's <c>jwks_uri</c>).</param>
     /// <param name="options">
     /// Engine settings used here: <see cref="FlaatOptions.RequestTimeout"/>, <see cref="FlaatOptions.Resilience"/>,
-    /// <see cref="FlaatOptions.ClockSkew"/> and <see cref="FlaatCacheOptions.JwksRefreshInterval"/>; defaults when <see langword="null"/>.
+    /// <see cref="FlaatOptions.ClockSkew"/>, <see cref="FlaatOptions.Keys"/> and <see cref="FlaatCacheOptions.JwksRefreshInterval"/>; defaults when <see langword="null"/>.
     /// </param>
     /// <param name="keysLifetime">How long a fetched key set is used; default one hour. <see cref="TimeSpan.Zero"/> fetches on every call.</param>
     /// <param name="httpClient">The HTTP client; when <see langword="null"/> the client builds and owns one.</param>
@@ -66,6 +67,7 @@ public sealed class FlaatJwksClient : IDisposable
         _keysLifetime = keysLifetime ?? DefaultKeysLifetime;
         _refreshInterval = options.Cache.JwksRefreshInterval;
         _clockSkew = options.ClockSkew;
+        _keyLimits = KeyLimits.From(options.Keys ?? new FlaatKeyOptions());
     }
 
     /// <summary>The JWKS URI this client reads.</summary>
@@ -114,7 +116,7 @@ public sealed class FlaatJwksClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(algorithm);
         var keys = await KeysForAsync(null, algorithm, cancellationToken).ConfigureAwait(false);
-        return keys[0];
+        return keys.PublicOf(keys.Set.Fitting(null, algorithm)[0]);
     }
 
     /// <summary>
@@ -129,13 +131,15 @@ public sealed class FlaatJwksClient : IDisposable
     {
         var jwt = Decode(token);
         var keys = await KeysForAsync(jwt.KeyId, jwt.Algorithm, cancellationToken).ConfigureAwait(false);
-        return keys[0];
+        return keys.PublicOf(keys.Set.Fitting(jwt.KeyId, jwt.Algorithm)[0]);
     }
 
     /// <summary>
-    /// Verifies a JWT's signature with these keys (every key that fits is tried, as the engine does)
-    /// and its <c>exp</c>/<c>nbf</c> with <see cref="FlaatOptions.ClockSkew"/>. Issuer, audience and
-    /// other claims are the caller's to check.
+    /// Verifies a JWT's signature with these keys (every key that fits is tried, up to
+    /// <see cref="FlaatKeyOptions.MaxSignatureAttempts"/>, as the engine does) and its <c>exp</c>/<c>nbf</c>
+    /// with <see cref="FlaatOptions.ClockSkew"/>. The token must be a well-formed JWT in its one canonical
+    /// spelling, without <c>crit</c> (see the engine's rules). Issuer, audience and other claims are the
+    /// caller's to check.
     /// </summary>
     /// <param name="token">A compact JWS.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -149,12 +153,7 @@ public sealed class FlaatJwksClient : IDisposable
         jwt.EnsureCurrent(now, _clockSkew);
 
         var keys = await KeysForAsync(jwt.KeyId, jwt.Algorithm, cancellationToken).ConfigureAwait(false);
-        var candidates = new List<SigningKey>(keys.Count);
-        foreach (var key in keys)
-        {
-            candidates.Add(key.Inner);
-        }
-
+        var candidates = keys.Set.Candidates(jwt.KeyId, jwt.Algorithm);
         if (!SignatureVerifier.Verify(jwt, candidates))
         {
             throw new FlaatUnauthenticatedException("Signature verification failed");
@@ -176,10 +175,11 @@ public sealed class FlaatJwksClient : IDisposable
     private static DecodedJwt Decode(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return DecodedJwt.TryDecode(token) ?? throw new FlaatUnauthenticatedException("Token is not a JWT");
+        return DecodedJwt.DecodeOrRefuse(token) ?? throw new FlaatUnauthenticatedException("Token is not a JWT");
     }
 
-    private async Task<List<FlaatSigningKey>> KeysForAsync(string? keyId, string algorithm, CancellationToken cancellationToken)
+    /// <summary>The keys fitting a kid (or none) and an algorithm; throws when there is none.</summary>
+    private async Task<CachedKeys> KeysForAsync(string? keyId, string algorithm, CancellationToken cancellationToken)
     {
         if (SigningAlgorithms.Refusal(algorithm) is { } refusal)
         {
@@ -187,16 +187,7 @@ public sealed class FlaatJwksClient : IDisposable
         }
 
         var keys = await GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false);
-        var result = new List<FlaatSigningKey>(1);
-        foreach (var key in keys.Public)
-        {
-            if ((keyId is null || key.KeyId == keyId) && key.Inner.Fits(algorithm))
-            {
-                result.Add(key);
-            }
-        }
-
-        if (result.Count == 0)
+        if (keys.Set.Fitting(keyId, algorithm).Count == 0)
         {
             throw new FlaatUnauthenticatedException(keyId is null
                 ? $"No key at {_jwksUri} fits algorithm {algorithm}"
@@ -205,7 +196,7 @@ public sealed class FlaatJwksClient : IDisposable
                     : $"No signing key with id '{keyId}' found at {_jwksUri}");
         }
 
-        return result;
+        return keys;
     }
 
     /// <summary>The cached keys; fetched again when stale, or when <paramref name="wantedKeyId"/> is unknown and a refresh is allowed.</summary>
@@ -231,7 +222,7 @@ public sealed class FlaatJwksClient : IDisposable
         var result = await _client.GetJsonAsync(_target, "jwks", _jwksUri, cancellationToken).ConfigureAwait(false);
         switch (result.Kind)
         {
-            case OpResultKind.Ok when KeySet.TryParse(result.Body.GetRawText()) is { } set:
+            case OpResultKind.Ok when KeySet.TryParse(result.Body.GetRawText(), _keyLimits) is { } set:
                 var keys = new CachedKeys(set, _time.GetUtcNow());
                 _cached = keys;
                 return keys;
@@ -264,5 +255,19 @@ public sealed class FlaatJwksClient : IDisposable
         public DateTimeOffset FetchedAt { get; }
 
         public IReadOnlyList<FlaatSigningKey> Public { get; }
+
+        /// <summary>The public wrapper of one of <see cref="Set"/>'s keys.</summary>
+        public FlaatSigningKey PublicOf(SigningKey key)
+        {
+            foreach (var candidate in Public)
+            {
+                if (ReferenceEquals(candidate.Inner, key))
+                {
+                    return candidate;
+                }
+            }
+
+            throw new InvalidOperationException("The key is not of this set.");
+        }
     }
 }

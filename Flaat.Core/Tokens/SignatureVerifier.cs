@@ -17,7 +17,7 @@ internal static class SignatureVerifier
     public static bool Verify(DecodedJwt jwt, IReadOnlyList<SigningKey> candidates)
     {
         var signature = jwt.DecodeSignature();
-        if (signature is null || signature.Length == 0)
+        if (signature.Length == 0)
         {
             return false;
         }

@@ -32,11 +32,19 @@ internal sealed class SigningKey
 
     /// <summary>
     /// Turns a JWK into a verification key; <see langword="null"/> for encryption keys (<c>use</c> =
-    /// <c>enc</c>, Keycloak publishes them beside signing keys), unsupported types and broken key material.
+    /// <c>enc</c>, Keycloak publishes them beside signing keys), keys whose <c>key_ops</c> lack
+    /// <c>verify</c>, RSA keys under <see cref="KeyLimits.MinimumRsaKeySize"/> bits, unsupported types
+    /// and broken key material.
     /// </summary>
-    public static SigningKey? TryCreate(JsonWebKey jwk)
+    public static SigningKey? TryCreate(JsonWebKey jwk, KeyLimits limits)
     {
         if (!string.IsNullOrEmpty(jwk.Use) && jwk.Use != JsonWebKeyUseNames.Sig)
+        {
+            return null;
+        }
+
+        // RFC 7517 §4.3: key_ops, when given, lists what the key is for; a key not for "verify" verifies nothing.
+        if (jwk.KeyOps.Count > 0 && !jwk.KeyOps.Contains("verify"))
         {
             return null;
         }
@@ -45,12 +53,7 @@ internal sealed class SigningKey
         {
             SecurityKey? key = (jwk.Kty, jwk.Crv) switch
             {
-                ("RSA", _) when !string.IsNullOrEmpty(jwk.N) && !string.IsNullOrEmpty(jwk.E) =>
-                    new RsaSecurityKey(new RSAParameters
-                    {
-                        Modulus = Base64UrlEncoder.DecodeBytes(jwk.N),
-                        Exponent = Base64UrlEncoder.DecodeBytes(jwk.E),
-                    }),
+                ("RSA", _) when !string.IsNullOrEmpty(jwk.N) && !string.IsNullOrEmpty(jwk.E) => RsaKey(jwk, limits.MinimumRsaKeySize),
                 ("EC", "P-256") => NistKey(jwk, ECCurve.NamedCurves.nistP256),
                 ("EC", "P-384") => NistKey(jwk, ECCurve.NamedCurves.nistP384),
                 ("EC", "P-521") => NistKey(jwk, ECCurve.NamedCurves.nistP521),
@@ -72,6 +75,26 @@ internal sealed class SigningKey
         }
     }
 
+    private static RsaSecurityKey? RsaKey(JsonWebKey jwk, int minimumBits)
+    {
+        var modulus = Base64UrlEncoder.DecodeBytes(jwk.N);
+        return BitLength(modulus) < minimumBits
+            ? null
+            : new RsaSecurityKey(new RSAParameters { Modulus = modulus, Exponent = Base64UrlEncoder.DecodeBytes(jwk.E) });
+    }
+
+    /// <summary>The bit length of a big-endian unsigned integer (leading zero bytes do not count).</summary>
+    internal static int BitLength(ReadOnlySpan<byte> number)
+    {
+        var start = 0;
+        while (start < number.Length && number[start] == 0)
+        {
+            start++;
+        }
+
+        return start == number.Length ? 0 : ((number.Length - start - 1) * 8) + (32 - System.Numerics.BitOperations.LeadingZeroCount(number[start]));
+    }
+
     private static ECDsaSecurityKey? NistKey(JsonWebKey jwk, ECCurve curve)
     {
         if (string.IsNullOrEmpty(jwk.X) || string.IsNullOrEmpty(jwk.Y))
@@ -89,22 +112,39 @@ internal sealed class SigningKey
     }
 }
 
+/// <summary>The limits that keep a key set, and the work one token can cause with it, small (see <see cref="FlaatKeyOptions"/>).</summary>
+internal sealed record KeyLimits(int MinimumRsaKeySize, int MaxKeysPerSet, int MaxSignatureAttempts)
+{
+    public static KeyLimits From(FlaatKeyOptions options) => new(options.MinimumRsaKeySize, options.MaxKeysPerSet, options.MaxSignatureAttempts);
+}
+
 /// <summary>An issuer's usable verification keys at one moment.</summary>
 internal sealed class KeySet
 {
-    public KeySet(IReadOnlyList<SigningKey> keys, int skipped)
+    public KeySet(IReadOnlyList<SigningKey> keys, int skipped, int ignored = 0, int maxSignatureAttempts = int.MaxValue)
     {
         Keys = keys;
         Skipped = skipped;
+        Ignored = ignored;
+        MaxSignatureAttempts = maxSignatureAttempts;
     }
 
     public IReadOnlyList<SigningKey> Keys { get; }
 
-    /// <summary>How many JWKs were left out (encryption keys, unsupported or broken ones).</summary>
+    /// <summary>How many JWKs were left out (encryption keys, unsupported, too weak or broken ones).</summary>
     public int Skipped { get; }
 
-    /// <summary>Parses a JWKS document; <see langword="null"/> when it is not one.</summary>
-    public static KeySet? TryParse(string json)
+    /// <summary>How many JWKs were ignored, unread, beyond <see cref="KeyLimits.MaxKeysPerSet"/>.</summary>
+    public int Ignored { get; }
+
+    /// <summary>The most keys one token's signature is tried against.</summary>
+    public int MaxSignatureAttempts { get; }
+
+    /// <summary>
+    /// Parses a JWKS document; <see langword="null"/> when it is not one. At most
+    /// <see cref="KeyLimits.MaxKeysPerSet"/> usable keys are kept, in document order; the rest are ignored.
+    /// </summary>
+    public static KeySet? TryParse(string json, KeyLimits limits)
     {
         JsonWebKeySet set;
         try
@@ -116,20 +156,27 @@ internal sealed class KeySet
             return null;
         }
 
-        var keys = new List<SigningKey>(set.Keys.Count);
+        var keys = new List<SigningKey>(Math.Min(set.Keys.Count, limits.MaxKeysPerSet));
+        var read = 0;
         foreach (var jwk in set.Keys)
         {
-            if (SigningKey.TryCreate(jwk) is { } key)
+            if (keys.Count == limits.MaxKeysPerSet)
+            {
+                break;
+            }
+
+            read++;
+            if (SigningKey.TryCreate(jwk, limits) is { } key)
             {
                 keys.Add(key);
             }
         }
 
-        return new KeySet(keys, set.Keys.Count - keys.Count);
+        return new KeySet(keys, read - keys.Count, set.Keys.Count - read, limits.MaxSignatureAttempts);
     }
 
-    /// <summary>The keys that may verify a token with this <c>kid</c> (or none) and algorithm.</summary>
-    public List<SigningKey> Candidates(string? keyId, string algorithm)
+    /// <summary>Every key that may verify a token with this <c>kid</c> (or none) and algorithm, in order.</summary>
+    public List<SigningKey> Fitting(string? keyId, string algorithm)
     {
         var result = new List<SigningKey>(1);
         foreach (var key in Keys)
@@ -138,6 +185,25 @@ internal sealed class KeySet
             {
                 result.Add(key);
             }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The keys one token's signature is tried against: <see cref="Fitting"/>, refused when there are
+    /// more than <see cref="MaxSignatureAttempts"/> (a kid-less token must not cost a signature check
+    /// per key of a large set). Shared by the engine and <see cref="FlaatJwksClient"/>.
+    /// </summary>
+    /// <exception cref="FlaatUnauthenticatedException">Too many keys fit.</exception>
+    public List<SigningKey> Candidates(string? keyId, string algorithm)
+    {
+        var result = Fitting(keyId, algorithm);
+        if (result.Count > MaxSignatureAttempts)
+        {
+            throw new FlaatUnauthenticatedException(keyId is null
+                ? $"Token names no key (kid) and too many keys fit: {result.Count}, more than {MaxSignatureAttempts}"
+                : $"Token's key id names too many keys: {result.Count}, more than {MaxSignatureAttempts}");
         }
 
         return result;

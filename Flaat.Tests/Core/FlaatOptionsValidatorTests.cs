@@ -54,4 +54,36 @@ public sealed class FlaatOptionsValidatorTests
 
         Assert.That(error!.Message, Does.Contain("Flaat:TrustedIssuers:0"));
     }
+
+    [TestCase(1023, 100, 3, "Flaat:Keys:MinimumRsaKeySize must be between 1024 and 16384, not 1023.")]
+    [TestCase(16385, 100, 3, "Flaat:Keys:MinimumRsaKeySize must be between 1024 and 16384, not 16385.")]
+    [TestCase(2048, 0, 3, "Flaat:Keys:MaxKeysPerSet must be between 1 and 10000, not 0.")]
+    [TestCase(2048, 10_001, 3, "Flaat:Keys:MaxKeysPerSet must be between 1 and 10000, not 10001.")]
+    [TestCase(2048, 100, 0, "Flaat:Keys:MaxSignatureAttempts must be between 1 and 100, not 0.")]
+    [TestCase(2048, 100, 101, "Flaat:Keys:MaxSignatureAttempts must be between 1 and 100, not 101.")]
+    public void Validate_KeyLimitOutOfRange_NamedBySetting(int minimumRsaKeySize, int maxKeysPerSet, int maxSignatureAttempts, string expected)
+    {
+        var options = new FlaatOptions { TrustedIssuers = { "https://op.example.org" } };
+        options.Keys.MinimumRsaKeySize = minimumRsaKeySize;
+        options.Keys.MaxKeysPerSet = maxKeysPerSet;
+        options.Keys.MaxSignatureAttempts = maxSignatureAttempts;
+
+        Assert.That(FlaatOptionsValidator.Validate(options), Is.EqualTo(new[] { expected }));
+    }
+
+    [Test]
+    public void Validate_KeysMissing_Error()
+    {
+        var options = new FlaatOptions { TrustedIssuers = { "https://op.example.org" }, Keys = null! };
+
+        Assert.That(FlaatOptionsValidator.Validate(options), Is.EqualTo(new[] { "Flaat:Keys is missing." }));
+    }
+
+    [Test]
+    public void Keys_Defaults_2048Bits100KeysThreeAttempts()
+    {
+        var keys = new FlaatOptions().Keys;
+
+        Assert.That((keys.MinimumRsaKeySize, keys.MaxKeysPerSet, keys.MaxSignatureAttempts), Is.EqualTo((2048, 100, 3)));
+    }
 }
