@@ -12,11 +12,11 @@ namespace Flaat.Tokens;
 /// throws; see <see cref="TryDecode"/>):
 /// </para>
 /// <list type="bullet">
-/// <item>A token that is not three dot-separated parts, or whose first part does not decode (even
-/// leniently: padding, whitespace, the <c>+/</c> alphabet, stray low bits) as a JSON object with an
-/// <c>alg</c> member, is <b>opaque</b>, as in flaat: it goes to the OP.</item>
+/// <item>A token whose first part does not decode (even leniently: padding, whitespace, the
+/// <c>+/</c> alphabet, stray low bits) as a JSON object with an <c>alg</c> member, or that has five
+/// parts (a JWE), is <b>opaque</b>, as in flaat: it goes to the OP.</item>
 /// <item>Otherwise it is a <b>JWT</b>, and it must then be spelled in exactly one way, or it is
-/// <b>malformed</b> (401, "malformed JWT: ..."): every part canonical base64url (alphabet
+/// <b>malformed</b> (401, "malformed JWT: ..."): three dot-separated parts, each canonical base64url (alphabet
 /// <c>A-Z a-z 0-9 - _</c>, no padding, no whitespace, length mod 4 ≠ 1, unused low bits zero), the
 /// header and body JSON objects without duplicate members, <c>alg</c>, <c>kid</c> and <c>iss</c>
 /// strings when present, <c>exp</c> and <c>nbf</c> NumericDates (JSON numbers between 0 and
@@ -105,12 +105,6 @@ internal sealed class DecodedJwt
             return null;
         }
 
-        var second = token.IndexOf('.', first + 1);
-        if (second < 0 || token.IndexOf('.', second + 1) >= 0)
-        {
-            return null;
-        }
-
         var headerPart = token.AsSpan(0, first);
         if (headerPart.Length > MaxPartLength
             || Base64UrlPart.DecodeLenient(headerPart) is not { } lenientHeader
@@ -118,6 +112,17 @@ internal sealed class DecodedJwt
         {
             return null;
         }
+
+        var dots = token.AsSpan().Count('.');
+        if (dots != 2)
+        {
+            // A JWS with its signature cut off or a part added is no opaque token; five parts is a
+            // JWE, which Flaat cannot read and leaves to the OP, as flaat does.
+            problem = dots == 4 ? null : "malformed JWT: it is not three dot-separated parts";
+            return null;
+        }
+
+        var second = token.IndexOf('.', first + 1);
 
         // From here on the token is a JWT: one spelling only.
         if (!Base64UrlPart.IsCanonical(headerPart))

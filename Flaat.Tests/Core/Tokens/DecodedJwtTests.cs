@@ -56,6 +56,22 @@ public sealed class DecodedJwtTests
         });
     }
 
+    [TestCase(1, false)]
+    [TestCase(2, true)]
+    [TestCase(4, true)]
+    [TestCase(5, false)]
+    [TestCase(6, true)]
+    public void TryDecode_JoseHeaderButNotThreeParts_MalformedUnlessOneOrFive(int parts, bool malformed)
+    {
+        // One part is a bare header; five parts a JWE: both opaque (the OP may know them).
+        var token = string.Join('.', new[] { Part(Header) }.Concat(Enumerable.Repeat(Part(Payload), parts - 1)));
+
+        var jwt = DecodedJwt.TryDecode(token, out var problem);
+
+        Assert.That(jwt, Is.Null);
+        Assert.That(problem, malformed ? Is.EqualTo("malformed JWT: it is not three dot-separated parts") : Is.Null);
+    }
+
     [Test]
     public void TryDecode_EmptySignature_DecodedWithNoSignatureBytes()
     {
