@@ -20,7 +20,9 @@ namespace Flaat;
 /// The issuer is found in this order: the caller's hint, the pinned issuer, the JWT's <c>iss</c>
 /// (which must be trusted before anything is sent anywhere), the token → issuer cache, and last
 /// probing the userinfo endpoints of the trusted OPs that do not issue only JWTs, in parallel
-/// within a deadline. Note that probing shows the token to each of those OPs.
+/// within a deadline and a global budget; a token more than one OP accepts is refused. Note that
+/// probing shows the token to each of those OPs. The OPs' answers are bound to the OP asked and to
+/// the token: the user's issuer is always the OP asked, and its subject the JWT's.
 /// </para>
 /// <para>
 /// Results are cached per token (by its SHA-256, never the token itself) until the token expires
@@ -60,6 +62,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     private readonly bool _probingEnabled;
     private readonly int _probeParallelism;
     private readonly TimeSpan _probeDeadline;
+    private readonly ProbeBudget _probeBudget;
     private int _disposed;
 
     /// <summary>Creates the engine.</summary>
@@ -112,6 +115,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         _probingEnabled = options.Probing.Enabled;
         _probeParallelism = options.Probing.MaxParallelism;
         _probeDeadline = options.Probing.Deadline;
+        _probeBudget = new ProbeBudget(options.Probing.MaxConcurrentProbes, options.Probing.MaxProbesPerSecond, _time);
     }
 
     /// <inheritdoc />
@@ -233,6 +237,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             // In offline mode a rejection of a userinfo-required request (the OP refused userinfo) must
             // not replace the token-only success cached for the same token: the token stays valid.
             { Error.StatusCode: 401 } when request.RequireUserInfo && _tokenClaimsSuffice => null,
+            // A refusal for want of probing budget says nothing about the token: not remembered.
+            _ when outcome.NotCached => null,
             // A rejection is remembered briefly; an outage or a configuration fault is not.
             { Error.StatusCode: 401 } => now + _rejectionLifetime,
             _ => null,
@@ -287,8 +293,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         if (target is not null)
         {
             var (configuration, userInfo) = await AskUserInfoAsync(target, token, cancellationToken).ConfigureAwait(false);
-            var claims = UserInfoClaims(target, configuration, userInfo, opaque: true);
-            return await CompleteAsync(target, configuration, token, null, null, claims, cancellationToken).ConfigureAwait(false);
+            var claims = UserInfoClaims(target, configuration, userInfo, opaque: true, tokenSubject: null);
+            return await CompleteAsync(target, configuration, token, null, null, null, claims, cancellationToken).ConfigureAwait(false);
         }
 
         return await ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
@@ -301,6 +307,16 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         var now = _time.GetUtcNow();
         jwt.EnsureCurrent(now, _clockSkew);
 
+        // Also free, and before any key is fetched: a token for another API, or (when its claims
+        // alone decide) one that is not an access token, goes no further.
+        issuer.TokenPolicy.EnsureAudience(jwt);
+        if (_tokenClaimsSuffice)
+        {
+            issuer.TokenPolicy.EnsureAccessToken(jwt);
+        }
+
+        var subject = OpAnswers.SubjectOf(jwt);
+
         string? verifiedWith = null;
         if (_verifyJwt)
         {
@@ -312,12 +328,13 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         if (_tokenClaimsSuffice && !request.RequireUserInfo)
         {
             // Offline mode (flaat issue #7): the verified token speaks for itself.
-            return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, ClaimSet.Empty, null, _time), isTokenOnly: true), issuer, jwt.ExpiresAt);
+            var own = OpAnswers.WithAskedIssuer(ClaimSet.Empty, null, info, issuer);
+            return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, own, null, _time), isTokenOnly: true), issuer, jwt.ExpiresAt);
         }
 
         var (configuration, userInfo) = await AskUserInfoAsync(issuer, jwt.Token, cancellationToken).ConfigureAwait(false);
-        var claims = UserInfoClaims(issuer, configuration, userInfo, opaque: false);
-        return await CompleteAsync(issuer, configuration, jwt.Token, info, jwt.ExpiresAt, claims, cancellationToken).ConfigureAwait(false);
+        var claims = UserInfoClaims(issuer, configuration, userInfo, opaque: false, subject);
+        return await CompleteAsync(issuer, configuration, jwt.Token, subject, info, jwt.ExpiresAt, claims, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task VerifySignatureAsync(DecodedJwt jwt, IssuerContext issuer, CancellationToken cancellationToken)
@@ -373,8 +390,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         return (configuration, result);
     }
 
-    /// <summary>The userinfo claims, with the discovery <c>issuer</c> added when the OP left <c>iss</c> out; throws on failure.</summary>
-    private static IReadOnlyDictionary<string, JsonElement> UserInfoClaims(IssuerContext issuer, IssuerConfiguration configuration, OpResult? userInfo, bool opaque)
+    /// <summary>The userinfo claims, bound to the issuer asked and the token's subject (see <see cref="OpAnswers"/>); throws on failure.</summary>
+    private static IReadOnlyDictionary<string, JsonElement> UserInfoClaims(IssuerContext issuer, IssuerConfiguration configuration, OpResult? userInfo, bool opaque, string? tokenSubject)
     {
         if (userInfo is null)
         {
@@ -389,31 +406,20 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 
         return userInfo.Kind switch
         {
-            OpResultKind.Ok => WithIssuer(userInfo.Body, configuration),
+            OpResultKind.Ok => OpAnswers.BindUserInfo(userInfo.Body, issuer, tokenSubject),
             OpResultKind.Rejected => throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} rejected the token at its userinfo endpoint ({userInfo.Problem})"),
             _ => throw new FlaatUnavailableException($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter),
         };
     }
 
-    private static IReadOnlyDictionary<string, JsonElement> WithIssuer(JsonElement body, IssuerConfiguration configuration)
+    private async Task<CachedResult> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, string? tokenSubject, AccessTokenInfo? info, DateTimeOffset? tokenExpiresAt, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
     {
-        var claims = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var property in body.EnumerateObject())
-        {
-            claims[property.Name] = property.Value;
-        }
-
-        claims.TryAdd("iss", configuration.IssuerElement);
-        return claims;
+        var introspection = await IntrospectAsync(issuer, configuration, token, tokenSubject, userInfo, cancellationToken).ConfigureAwait(false);
+        var claims = OpAnswers.WithAskedIssuer(userInfo, introspection, info, issuer);
+        return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, claims, introspection, _time)), issuer, tokenExpiresAt);
     }
 
-    private async Task<CachedResult> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, AccessTokenInfo? info, DateTimeOffset? tokenExpiresAt, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
-    {
-        var introspection = await IntrospectAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false);
-        return new CachedResult(AuthenticationResult.Success(UserInfosPostProcessing.Create(_postProcessors, info, userInfo, introspection, _time)), issuer, tokenExpiresAt);
-    }
-
-    private async Task<IReadOnlyDictionary<string, JsonElement>?> IntrospectAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, JsonElement>?> IntrospectAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, string? tokenSubject, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
     {
         if (issuer.ClientId is not { } clientId || issuer.ClientSecret is not { } clientSecret || configuration.IntrospectionEndpoint is not { } endpoint)
         {
@@ -424,12 +430,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         switch (result.Kind)
         {
             case OpResultKind.Ok:
-                if (!result.Body.TryGetProperty("active", out var active) || active.ValueKind != JsonValueKind.True)
-                {
-                    throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} reports the token as not active");
-                }
-
-                return ClaimSet.From(result.Body, "introspection");
+                return OpAnswers.BindIntrospection(result.Body, issuer, tokenSubject, userInfo, _time.GetUtcNow(), _clockSkew);
             case OpResultKind.Rejected:
                 throw new FlaatException($"The OP {issuer.Issuer} refused the introspection request ({result.Problem}); check the client credentials for this issuer");
             default:
@@ -446,54 +447,76 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             throw new FlaatUnauthenticatedException("Token is not a JWT, and its issuer is unknown");
         }
 
-        using var deadline = new CancellationTokenSource(_probeDeadline, _time);
-        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        using var gate = new SemaphoreSlim(_probeParallelism);
-        var pending = new List<Task<ProbeOutcome>>(candidates.Count);
-        foreach (var candidate in candidates)
+        // The global budget: the excess is refused before any OP is asked, and not remembered, so a
+        // legitimate token caught in a flood of made-up ones may be tried again at once.
+        if (_probeBudget.TryTake() is { } spent)
         {
-            pending.Add(ProbeOneAsync(candidate, token, gate, probing.Token));
+            EngineLog.ProbeBudgetSpent(_logger, hash.ToString(), spent);
+            var refusal = FlaatError.Unauthenticated($"Token is not a JWT, and its issuer cannot be looked for now ({spent}); try again later");
+            return new CachedResult(AuthenticationResult.Failure(refusal), null) { NotCached = true };
         }
 
-        ProbeOutcome? winner = null;
-        ProbeOutcome? unavailable = null;
-        var unanswered = 0;
-        while (pending.Count > 0)
+        ProbeOutcome winner;
+        try
         {
-            var done = await Task.WhenAny(pending).ConfigureAwait(false);
-            pending.Remove(done);
-            var outcome = await done.ConfigureAwait(false);
-            if (outcome.Claims is not null)
-            {
-                winner = outcome;
-                break;
-            }
-
-            if (outcome.Error is not null)
-            {
-                unavailable ??= outcome;
-                unanswered++;
-            }
+            winner = await ProbeCandidatesAsync(hash, candidates, token, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _probeBudget.Release();
         }
 
-        // The first acceptance wins; the other probes are called off, and awaited so that nothing
-        // outlives the cancellation sources.
-        await probing.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(pending).ConfigureAwait(false);
+        EngineLog.TokenIssuerProbed(_logger, hash.ToString(), winner.Issuer.Issuer);
+        var now = _time.GetUtcNow();
+        _tokenIssuers.Set(hash, winner.Issuer, (now + _tokenIssuerLifetime).UtcTicks, now.UtcTicks);
+        return await CompleteAsync(winner.Issuer, winner.Configuration!, token, null, null, null, winner.Claims!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks every candidate and waits for all answers within the deadline: the first acceptance
+    /// cannot win, or an OP that accepts every token would become the issuer of other OPs' tokens.
+    /// Exactly one acceptance is needed; OPs that could not be asked do not block it.
+    /// </summary>
+    private async Task<ProbeOutcome> ProbeCandidatesAsync(TokenHash hash, IReadOnlyList<IssuerContext> candidates, string token, CancellationToken cancellationToken)
+    {
+        ProbeOutcome[] outcomes;
+        using (var deadline = new CancellationTokenSource(_probeDeadline, _time))
+        using (var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
+        using (var gate = new SemaphoreSlim(_probeParallelism))
+        {
+            var pending = new Task<ProbeOutcome>[candidates.Count];
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                pending[i] = ProbeOneAsync(candidates[i], token, gate, probing.Token);
+            }
+
+            // Each probe turns the deadline into an outcome of its own, so this ends by the deadline.
+            outcomes = await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
 
-        if (winner is { Claims: { } claims, Configuration: { } configuration })
+        // An OP that answered for the token counts as accepting it, even when its answer then
+        // failed the binding checks (an OP answering for another issuer or subject).
+        var accepted = outcomes.Where(o => o.Claims is not null || o.Refusal is not null).ToList();
+        if (accepted.Count > 1)
         {
-            EngineLog.TokenIssuerProbed(_logger, hash.ToString(), winner.Issuer.Issuer);
-            var now = _time.GetUtcNow();
-            _tokenIssuers.Set(hash, winner.Issuer, (now + _tokenIssuerLifetime).UtcTicks, now.UtcTicks);
-            return await CompleteAsync(winner.Issuer, configuration, token, null, null, claims, cancellationToken).ConfigureAwait(false);
+            var issuers = string.Join(", ", accepted.Select(o => o.Issuer.Issuer));
+            EngineLog.ProbeAmbiguous(_logger, hash.ToString(), issuers);
+            throw new FlaatUnauthenticatedException($"Token was accepted by more than one trusted OP: ambiguous ({issuers})");
         }
 
-        if (unavailable?.Error is { } error)
+        if (accepted.Count == 1)
         {
+            return accepted[0].Refusal is { } refusal ? throw refusal.ToException() : accepted[0];
+        }
+
+        var unavailable = outcomes.Where(o => o.Error is not null).ToList();
+        if (unavailable.Count > 0)
+        {
+            var error = unavailable[0].Error!;
             throw new FlaatUnavailableException(
-                $"No trusted OP accepted the token, and {unanswered} of {candidates.Count} could not be asked; first: {error.Description}",
+                $"No trusted OP accepted the token, and {unavailable.Count} of {candidates.Count} could not be asked; first: {error.Description}",
                 error.RetryAfter);
         }
 
@@ -520,12 +543,23 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
                 return ProbeOutcome.Rejected(issuer);
             }
 
-            return userInfo.Kind switch
+            switch (userInfo.Kind)
             {
-                OpResultKind.Ok => new ProbeOutcome(issuer, configuration, WithIssuer(userInfo.Body, configuration), null),
-                OpResultKind.Rejected => ProbeOutcome.Rejected(issuer),
-                _ => new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter)),
-            };
+                case OpResultKind.Ok:
+                    try
+                    {
+                        return new ProbeOutcome(issuer, configuration, OpAnswers.BindUserInfo(userInfo.Body, issuer, tokenSubject: null), null);
+                    }
+                    catch (FlaatUnauthenticatedException e)
+                    {
+                        return new ProbeOutcome(issuer, configuration, null, null, e.ToError());
+                    }
+
+                case OpResultKind.Rejected:
+                    return ProbeOutcome.Rejected(issuer);
+                default:
+                    return new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter));
+            }
         }
         catch (OperationCanceledException)
         {
@@ -558,6 +592,9 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 
         public IssuerContext? Issuer { get; } = issuer;
 
+        /// <summary>Whether this result must not be cached (a refusal that says nothing about the token).</summary>
+        public bool NotCached { get; init; }
+
         public bool Serves(AuthenticationRequest request)
         {
             if (request.RequireUserInfo && Result.IsTokenOnly)
@@ -569,7 +606,9 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         }
     }
 
-    private sealed record ProbeOutcome(IssuerContext Issuer, IssuerConfiguration? Configuration, IReadOnlyDictionary<string, JsonElement>? Claims, FlaatError? Error)
+    // Claims: the OP accepted the token; Refusal: it answered for the token, but the answer failed the
+    // binding checks; Error: it could not be asked; none: it rejected the token.
+    private sealed record ProbeOutcome(IssuerContext Issuer, IssuerConfiguration? Configuration, IReadOnlyDictionary<string, JsonElement>? Claims, FlaatError? Error, FlaatError? Refusal = null)
     {
         public static ProbeOutcome Rejected(IssuerContext issuer) => new(issuer, null, null, null);
 

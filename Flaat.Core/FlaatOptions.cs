@@ -68,6 +68,17 @@ public sealed class FlaatOptions
 
     /// <summary>Limits on the OPs' signing keys and on the signature checks one token may cause.</summary>
     public FlaatKeyOptions Keys { get; set; } = new();
+
+    /// <summary>
+    /// The audiences this API answers to (<c>Flaat:Audiences</c>). When set, a JWT access token is
+    /// accepted only if its <c>aud</c> (a string or an array) contains one of them, whether or not
+    /// the OP is asked about the token; otherwise it is refused with 401 "Token is not for this
+    /// API's audience". An issuer's own <see cref="IssuerOptions.Audiences"/> replace this list for
+    /// its tokens, and an issuer with <see cref="IssuerOptions.SupportsAudience"/> off is not
+    /// checked. Opaque tokens carry no audience and are not affected. Compared exactly
+    /// (case-sensitive). Default empty: audiences are not checked.
+    /// </summary>
+    public IList<string> Audiences { get; set; } = new List<string>();
 }
 
 /// <summary>Settings for one issuer (an entry of <see cref="FlaatOptions.Issuers"/>).</summary>
@@ -94,6 +105,22 @@ public sealed class IssuerOptions
     /// <see langword="true"/>: audiences are checked.
     /// </summary>
     public bool SupportsAudience { get; set; } = true;
+
+    /// <summary>
+    /// The JOSE <c>typ</c> values accepted for this issuer's JWT access tokens in offline mode
+    /// (<see cref="FlaatOptions.TokenClaimsSuffice"/>), e.g. <c>JWT</c> for an OP that does not
+    /// follow RFC 9068 (<c>Flaat:Issuers:N:AccessTokenTypes</c>). Compared as media types:
+    /// case-insensitive, <c>application/</c> implied. Default empty: RFC 9068's <c>at+jwt</c>
+    /// (<c>application/at+jwt</c>) only. A token without <c>typ</c> is never accepted offline.
+    /// </summary>
+    public IList<string> AccessTokenTypes { get; set; } = new List<string>();
+
+    /// <summary>
+    /// The audiences this API answers to for this issuer's tokens; when not empty they replace
+    /// <see cref="FlaatOptions.Audiences"/> for this issuer (<c>Flaat:Issuers:N:Audiences</c>).
+    /// Needs <see cref="SupportsAudience"/>. Default empty: the global list applies.
+    /// </summary>
+    public IList<string> Audiences { get; set; } = new List<string>();
 }
 
 /// <summary>A named access level defined in configuration.</summary>
@@ -151,6 +178,22 @@ public sealed class FlaatProbingOptions
 
     /// <summary>The time limit of the whole probe. Default 3 s.</summary>
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How many tokens may be probed at once, across all requests; each probe asks up to
+    /// <see cref="MaxParallelism"/> OPs at once. A token that would exceed it is refused (401)
+    /// without any OP call, and the refusal is not remembered, so the token may be tried again at
+    /// once. Default 16 (with the default parallelism, at most 128 probing calls in flight).
+    /// </summary>
+    public int MaxConcurrentProbes { get; set; } = 16;
+
+    /// <summary>
+    /// How many tokens may start probing per second, across all requests (a token bucket that holds
+    /// one second's worth). Probing costs a call to every candidate OP per unknown token, so this
+    /// caps what a flood of made-up opaque tokens can send to the OPs. The excess is refused (401)
+    /// without any OP call and without being remembered. Default 20.
+    /// </summary>
+    public int MaxProbesPerSecond { get; set; } = 20;
 }
 
 /// <summary>Resilience settings of the calls to OPs (see <see cref="FlaatOptions.Resilience"/>).</summary>

@@ -1,4 +1,5 @@
 using Flaat.Issuers;
+using Flaat.Tokens;
 
 namespace Flaat;
 
@@ -62,7 +63,15 @@ public static class FlaatOptionsValidator
             }
 
             CheckCredentials(errors, path, entry.ClientId, entry.ClientSecret);
+            CheckTokenTypes(errors, $"{path}AccessTokenTypes", entry.AccessTokenTypes);
+            CheckAudiences(errors, $"{path}Audiences", entry.Audiences);
+            if (!entry.SupportsAudience && entry.Audiences is { Count: > 0 })
+            {
+                errors.Add($"{path}Audiences is set, but {path}SupportsAudience is false: this issuer's audiences cannot be checked.");
+            }
         }
+
+        CheckAudiences(errors, $"{Prefix}Audiences", options.Audiences);
 
         CheckRange(errors, "RequestTimeout", options.RequestTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5));
         CheckRange(errors, "ClockSkew", options.ClockSkew, TimeSpan.Zero, TimeSpan.FromHours(1));
@@ -94,6 +103,8 @@ public static class FlaatOptionsValidator
         {
             CheckAtLeast(errors, "Probing:MaxParallelism", probing.MaxParallelism, 1);
             CheckRange(errors, "Probing:Deadline", probing.Deadline, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5));
+            CheckAtLeast(errors, "Probing:MaxConcurrentProbes", probing.MaxConcurrentProbes, 1);
+            CheckAtLeast(errors, "Probing:MaxProbesPerSecond", probing.MaxProbesPerSecond, 1);
         }
 
         if (options.Resilience is not { } resilience)
@@ -143,6 +154,28 @@ public static class FlaatOptionsValidator
             errors.Add(string.IsNullOrEmpty(clientId)
                 ? $"{path}ClientSecret is set without {path}ClientId."
                 : $"{path}ClientId is set without {path}ClientSecret.");
+        }
+    }
+
+    private static void CheckAudiences(List<string> errors, string path, IList<string>? audiences)
+    {
+        for (var i = 0; i < (audiences?.Count ?? 0); i++)
+        {
+            if (string.IsNullOrWhiteSpace(audiences![i]))
+            {
+                errors.Add($"{path}:{i} is empty.");
+            }
+        }
+    }
+
+    private static void CheckTokenTypes(List<string> errors, string path, IList<string>? types)
+    {
+        for (var i = 0; i < (types?.Count ?? 0); i++)
+        {
+            if (!AccessTokenPolicy.IsValidType(types![i]))
+            {
+                errors.Add($"{path}:{i} '{types[i]}' is not a media type such as at+jwt, application/at+jwt or JWT.");
+            }
         }
     }
 

@@ -32,6 +32,12 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "The configuration of {Issuer} could not be used: {Problem}")]
     public static partial void ConfigurationFailed(ILogger logger, string issuer, string problem);
 
-    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Ignored {Ignored} keys of {Issuer} beyond the limit of {Limit} keys per key set (Flaat:Keys:MaxKeysPerSet)")]
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Ignored {Ignored} keys of {Issuer} beyond the limit of {Limit} keys per key set (Flaat:Keys:MaxKeysPerSet)")]
     public static partial void KeysIgnored(ILogger logger, string issuer, int ignored, int limit);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Token {TokenId} was not probed: the probing budget is spent ({Reason})")]
+    public static partial void ProbeBudgetSpent(ILogger logger, string tokenId, string reason);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Token {TokenId} was accepted by more than one trusted OP when probing ({Issuers}); it is refused")]
+    public static partial void ProbeAmbiguous(ILogger logger, string tokenId, string issuers);
 }

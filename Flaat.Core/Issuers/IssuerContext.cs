@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Flaat.Http;
 using Flaat.Tokens;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ internal sealed class IssuerContext
     {
         _configured = configured;
         Issuer = IssuerUrl.Normalize(configured);
+        IssuerElement = JsonSerializer.SerializeToElement(Issuer);
         ClientId = clientId;
         ClientSecret = clientSecret;
         IssuesJwt = issuesJwt;
@@ -46,6 +48,12 @@ internal sealed class IssuerContext
 
     /// <summary>The issuer URL as compared with tokens' <c>iss</c> (no trailing slash).</summary>
     public string Issuer { get; }
+
+    /// <summary><see cref="Issuer"/> as a JSON string: the <c>iss</c> of every user this OP answers for.</summary>
+    public JsonElement IssuerElement { get; }
+
+    /// <summary>What this issuer's JWTs must be to count as access tokens for this API (audience, type).</summary>
+    public AccessTokenPolicy TokenPolicy { get; init; } = AccessTokenPolicy.Default;
 
     public string? ClientId { get; }
 

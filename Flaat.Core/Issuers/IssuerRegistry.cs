@@ -40,7 +40,10 @@ internal sealed class IssuerRegistry
             var (clientId, clientSecret) = !string.IsNullOrEmpty(own?.ClientId)
                 ? (own!.ClientId, own.ClientSecret)
                 : (options.ClientId, options.ClientSecret);
-            var context = new IssuerContext(url, clientId, clientSecret, own?.IssuesJwt ?? false, options.AllowInsecureHttpIssuers, keyLimits, client, options.Cache, time, logger, lifetime);
+            var context = new IssuerContext(url, clientId, clientSecret, own?.IssuesJwt ?? false, options.AllowInsecureHttpIssuers, keyLimits, client, options.Cache, time, logger, lifetime)
+            {
+                TokenPolicy = AccessTokenPolicy.For(options, own),
+            };
             _byIssuer.Add(issuer, context);
             if (!context.IssuesJwt)
             {

@@ -37,6 +37,34 @@ public sealed class FlaatRegistrationTests
     }
 
     [Test]
+    public void AddFlaat_AudiencesTokenTypesAndProbingBudgets_BindFromConfiguration()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(Configuration(
+            ("Flaat:TrustedIssuers:0", "https://a.test"),
+            ("Flaat:Audiences:0", "https://api.test"),
+            ("Flaat:Audiences:1", "api"),
+            ("Flaat:Issuers:0:Issuer", "https://b.test"),
+            ("Flaat:Issuers:0:AccessTokenTypes:0", "JWT"),
+            ("Flaat:Issuers:0:Audiences:0", "api-at-b"),
+            ("Flaat:Probing:MaxConcurrentProbes", "4"),
+            ("Flaat:Probing:MaxProbesPerSecond", "5")));
+        services.AddFlaat();
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<FlaatOptions>>().Value;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Audiences, Is.EqualTo(new[] { "https://api.test", "api" }));
+            Assert.That(options.Issuers.Single().AccessTokenTypes, Is.EqualTo(new[] { "JWT" }));
+            Assert.That(options.Issuers.Single().Audiences, Is.EqualTo(new[] { "api-at-b" }));
+            Assert.That(options.Probing.MaxConcurrentProbes, Is.EqualTo(4));
+            Assert.That(options.Probing.MaxProbesPerSecond, Is.EqualTo(5));
+        });
+    }
+
+    [Test]
     public void AddFlaat_Section_BindsThatSection()
     {
         var services = new ServiceCollection();

@@ -312,10 +312,11 @@ public sealed class UserInfoCommandTests
     }
 
     [Test]
-    public async Task RunAsync_AcceptedButExpiredToken_SaysSinceWhenAndExits2()
+    public async Task RunAsync_IntrospectionActiveButExpiredToken_RejectedAndExits2()
     {
         // The OP still answers (its clock says the token is valid); the tool's clock is 90 minutes
-        // later, so the introspection exp has passed by 30 minutes.
+        // later, so the introspection exp has passed by 30 minutes: the engine refuses a token the
+        // OP calls active past its own exp, and the tool says so.
         var token = _op.CreateOpaqueToken(Alice, TimeSpan.FromHours(1));
         var later = new FakeTimeProvider(_time.GetUtcNow() + TimeSpan.FromMinutes(90));
 
@@ -326,8 +327,8 @@ public sealed class UserInfoCommandTests
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
-            Assert.That(run.Stdout, Does.Contain("\"active\": true"));
-            Assert.That(run.LastLine, Is.EqualTo("Your token has expired 30 minutes ago."));
+            Assert.That(run.Stdout, Is.Empty);
+            Assert.That(run.Stderr, Does.StartWith("flaat-userinfo: Token rejected: ").And.Contain("reports the token as active but expired"));
         });
     }
 

@@ -48,6 +48,45 @@ public sealed class FlaatOptionsValidatorTests
     }
 
     [Test]
+    public void Validate_BadAudiencesTokenTypesAndProbingBudgets_EveryOneNamedBySetting()
+    {
+        var options = new FlaatOptions
+        {
+            TrustedIssuers = { "https://op.example.org" },
+            Audiences = { "api", " " },
+            Issuers =
+            {
+                new IssuerOptions { Issuer = "https://a.example.org", AccessTokenTypes = { "at+jwt", "at+jwt; charset=x", "" } },
+                new IssuerOptions { Issuer = "https://b.example.org", SupportsAudience = false, Audiences = { "api-b" } },
+            },
+        };
+        options.Probing.MaxConcurrentProbes = 0;
+        options.Probing.MaxProbesPerSecond = 0;
+
+        var errors = FlaatOptionsValidator.Validate(options);
+
+        Assert.That(errors, Has.One.StartsWith("Flaat:Audiences:1 is empty"));
+        Assert.That(errors, Has.One.StartsWith("Flaat:Issuers:0:AccessTokenTypes:1 'at+jwt; charset=x' is not a media type"));
+        Assert.That(errors, Has.One.StartsWith("Flaat:Issuers:0:AccessTokenTypes:2 '' is not a media type"));
+        Assert.That(errors, Has.One.StartsWith("Flaat:Issuers:1:Audiences is set, but Flaat:Issuers:1:SupportsAudience is false"));
+        Assert.That(errors, Has.One.StartsWith("Flaat:Probing:MaxConcurrentProbes must be at least 1"));
+        Assert.That(errors, Has.One.StartsWith("Flaat:Probing:MaxProbesPerSecond must be at least 1"));
+        Assert.That(errors, Has.Count.EqualTo(6));
+    }
+
+    [Test]
+    public void Validate_AudiencesAndTokenTypesWellFormed_NoErrors()
+    {
+        var options = new FlaatOptions
+        {
+            Audiences = { "https://api.example.org" },
+            Issuers = { new IssuerOptions { Issuer = "https://a.example.org", AccessTokenTypes = { "JWT", "application/at+jwt" }, Audiences = { "api-a" } } },
+        };
+
+        Assert.That(FlaatOptionsValidator.Validate(options), Is.Empty);
+    }
+
+    [Test]
     public void Constructor_InvalidOptions_ThrowsListingTheSettings()
     {
         var error = Assert.Throws<ArgumentException>(() => new FlaatAuthenticator(new FlaatOptions { TrustedIssuers = { "http://insecure.example.org" } }));

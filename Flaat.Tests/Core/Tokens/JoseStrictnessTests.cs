@@ -159,7 +159,7 @@ public sealed class JoseStrictnessTests
         using var rsa = RSA.Create(1024);
         EngineTestKit.ServeJwks(_op, EngineTestKit.RsaJwk(rsa, "weak"));
         using var engine = OfflineEngine();
-        var header = new JsonObject { ["alg"] = "RS256", ["kid"] = "weak" };
+        var header = new JsonObject { ["alg"] = "RS256", ["kid"] = "weak", ["typ"] = "at+jwt" };
         var token = EngineTestKit.Sign(header, EngineTestKit.Payload(_op.Issuer), data => rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
         var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
@@ -230,7 +230,7 @@ public sealed class JoseStrictnessTests
         List<(LogLevel Level, EventId Id, string Message)> entries;
         lock (sink.Entries)
         {
-            entries = sink.Entries.Where(e => e.Id.Id == 2020).ToList();
+            entries = sink.Entries.Where(e => e.Id.Id == 2010).ToList();
         }
 
         // Two loads (the first, and the refresh for the unknown kid), one line each.

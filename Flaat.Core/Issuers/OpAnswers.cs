@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using Flaat.Tokens;
+
+namespace Flaat.Issuers;
+
+/// <summary>
+/// Binds an OP's userinfo and introspection answers to the OP that was asked and to the token:
+/// nothing a trusted OP answers can make the user another OP's user, or another subject than the
+/// verified JWT names.
+/// </summary>
+/// <remarks>
+/// A mismatch is answered 401, not 500: the OP and the token disagree about who the user is, and
+/// the one thing certain is that this token must not pass. It is not a misconfiguration of this
+/// API (nothing in its settings can fix it), and an OP that answers for another OP's users, or
+/// for another subject, is hostile or broken; a 500 would also let such an OP turn any token it
+/// is shown into a server fault. The description names the mismatch, never a token.
+/// </remarks>
+internal static class OpAnswers
+{
+    /// <summary>
+    /// The subject a verified JWT names, which the OP's answers must repeat; <see langword="null"/>
+    /// for an opaque token or a JWT without <c>sub</c>.
+    /// </summary>
+    /// <exception cref="FlaatUnauthenticatedException">The JWT's <c>sub</c> is not a string.</exception>
+    public static string? SubjectOf(DecodedJwt? jwt)
+    {
+        if (jwt is null || !jwt.Body.TryGetProperty("sub", out var sub))
+        {
+            return null;
+        }
+
+        return sub.ValueKind == JsonValueKind.String
+            ? sub.GetString()
+            : throw new FlaatUnauthenticatedException("Token has a malformed sub claim");
+    }
+
+    /// <summary>
+    /// The claims of a userinfo answer, checked against the issuer asked and the token's subject, with
+    /// <c>iss</c> set to the issuer asked (normalised).
+    /// </summary>
+    /// <exception cref="FlaatUnauthenticatedException">The answer names another issuer or subject, or a malformed one.</exception>
+    public static Dictionary<string, JsonElement> BindUserInfo(JsonElement body, IssuerContext issuer, string? tokenSubject)
+    {
+        // Copied first: with duplicate keys the last one wins here as everywhere else, so what is
+        // checked is what the user infos will hold.
+        var claims = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in body.EnumerateObject())
+        {
+            claims[property.Name] = property.Value;
+        }
+
+        CheckIssuer(claims, issuer, "userinfo");
+        CheckSubject(claims, issuer, "userinfo", tokenSubject, "the token's");
+        claims["iss"] = issuer.IssuerElement;
+        return claims;
+    }
+
+    /// <summary>
+    /// The claims of an introspection answer that says the token is active, checked against the issuer
+    /// asked, the token's subject, the userinfo subject and the clock.
+    /// </summary>
+    /// <exception cref="FlaatUnauthenticatedException">The token is not active or has expired, or the answer names another issuer or subject, or is malformed.</exception>
+    public static IReadOnlyDictionary<string, JsonElement> BindIntrospection(
+        JsonElement body,
+        IssuerContext issuer,
+        string? tokenSubject,
+        IReadOnlyDictionary<string, JsonElement> userInfo,
+        DateTimeOffset now,
+        TimeSpan clockSkew)
+    {
+        var claims = ClaimSet.From(body, "introspection");
+        if (!claims.TryGetValue("active", out var active) || active.ValueKind != JsonValueKind.True)
+        {
+            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} reports the token as not active");
+        }
+
+        CheckIssuer(claims, issuer, "introspection");
+        CheckSubject(claims, issuer, "introspection", tokenSubject, "the token's");
+        if (userInfo.TryGetValue("sub", out var userInfoSubject))
+        {
+            CheckSubject(claims, issuer, "introspection", userInfoSubject.GetString(), "its userinfo");
+        }
+
+        if (claims.TryGetValue("exp", out var exp) && exp.ValueKind != JsonValueKind.Null)
+        {
+            if (ReadTime(exp) is not { } expiresAt)
+            {
+                throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered introspection with a malformed exp");
+            }
+
+            if (now > expiresAt + clockSkew)
+            {
+                throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} reports the token as active but expired");
+            }
+        }
+
+        return claims;
+    }
+
+    /// <summary>
+    /// The userinfo claims to build the user infos from, with <c>iss</c> added when the merged issuer
+    /// (introspection, then the JWT) would not be exactly the issuer asked (normalised): the user's
+    /// issuer is always the OP asked.
+    /// </summary>
+    public static IReadOnlyDictionary<string, JsonElement> WithAskedIssuer(
+        IReadOnlyDictionary<string, JsonElement> userInfo,
+        IReadOnlyDictionary<string, JsonElement>? introspection,
+        AccessTokenInfo? token,
+        IssuerContext issuer)
+    {
+        if (userInfo.ContainsKey("iss"))
+        {
+            return userInfo;
+        }
+
+        JsonElement merged = default;
+        var found = (introspection?.TryGetValue("iss", out merged) ?? false) || (token?.Body.TryGetValue("iss", out merged) ?? false);
+        if (found && merged.ValueKind == JsonValueKind.String && merged.GetString() == issuer.Issuer)
+        {
+            return userInfo;
+        }
+
+        var claims = new Dictionary<string, JsonElement>(userInfo, StringComparer.Ordinal) { ["iss"] = issuer.IssuerElement };
+        return claims;
+    }
+
+    private static void CheckIssuer(IReadOnlyDictionary<string, JsonElement> claims, IssuerContext issuer, string endpoint)
+    {
+        if (!claims.TryGetValue("iss", out var iss))
+        {
+            return;
+        }
+
+        if (iss.ValueKind != JsonValueKind.String)
+        {
+            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} with a malformed iss");
+        }
+
+        var value = iss.GetString();
+        if (!IssuerUrl.AreSame(value, issuer.Issuer))
+        {
+            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} for another issuer ({FlaatAuthenticator.Shorten(value!)})");
+        }
+    }
+
+    private static void CheckSubject(IReadOnlyDictionary<string, JsonElement> claims, IssuerContext issuer, string endpoint, string? expected, string expectedName)
+    {
+        if (!claims.TryGetValue("sub", out var sub))
+        {
+            return;
+        }
+
+        if (sub.ValueKind != JsonValueKind.String)
+        {
+            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} with a malformed sub");
+        }
+
+        if (expected is not null && !string.Equals(sub.GetString(), expected, StringComparison.Ordinal))
+        {
+            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} for another subject than {expectedName}");
+        }
+    }
+
+    private static DateTimeOffset? ReadTime(JsonElement value)
+    {
+        double seconds;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number))
+        {
+            seconds = number;
+        }
+        else if (value.ValueKind == JsonValueKind.String
+                 && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+        {
+            seconds = parsed;
+        }
+        else
+        {
+            return null;
+        }
+
+        // The range UserInfos reads expiries in; outside it the answer is malformed.
+        return double.IsNaN(seconds) || seconds < -62_135_596_800d || seconds > 253_402_300_799d
+            ? null
+            : DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000d));
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+
+namespace Flaat.Tokens;
+
+/// <summary>
+/// What one issuer's JWT must be to count as an access token for this API: meant for this API's
+/// audience (checked whenever audiences are configured, whether or not the OP is asked), and, when
+/// its claims alone decide (offline mode), an access token rather than an ID token or another JWT
+/// the OP signs.
+/// </summary>
+internal sealed class AccessTokenPolicy
+{
+    /// <summary>No audience check, RFC 9068 types only.</summary>
+    public static readonly AccessTokenPolicy Default = new([], []);
+
+    // nonce, at_hash, c_hash and s_hash only mean something in an ID token (OpenID Connect Core
+    // 2, 3.1.3.6, 3.3.2.11; FAPI's s_hash): an access token has no use for them, so a token with one
+    // is an ID token whatever its typ says (an OP whose access tokens say typ JWT cannot be told
+    // apart by typ alone).
+    private static readonly string[] IdTokenClaims = ["nonce", "at_hash", "c_hash", "s_hash"];
+    private static readonly string[] Rfc9068Types = ["application/at+jwt"];
+
+    private readonly string[] _types;
+    private readonly string[] _audiences;
+
+    public AccessTokenPolicy(IEnumerable<string> types, IEnumerable<string> audiences)
+    {
+        var normalized = types.Select(NormalizeType).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        _types = normalized.Length == 0 ? Rfc9068Types : normalized;
+        _audiences = audiences.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>The audiences a JWT must name one of; empty when they are not checked.</summary>
+    public IReadOnlyList<string> Audiences => _audiences;
+
+    /// <summary>
+    /// The policy of one issuer: its own audiences, else the global ones (none when the issuer does
+    /// not support audiences); its own access token types, else RFC 9068's.
+    /// </summary>
+    public static AccessTokenPolicy For(FlaatOptions options, IssuerOptions? own)
+    {
+        IEnumerable<string> audiences = own switch
+        {
+            { SupportsAudience: false } => [],
+            { Audiences.Count: > 0 } => own.Audiences,
+            _ => options.Audiences ?? [],
+        };
+        IEnumerable<string> types = own?.AccessTokenTypes ?? [];
+        return new AccessTokenPolicy(types, audiences);
+    }
+
+    /// <summary>Whether a configured <c>typ</c> is a plain media type (<c>type/subtype</c>, or a subtype with <c>application/</c> implied), without parameters.</summary>
+    public static bool IsValidType(string? type)
+    {
+        if (string.IsNullOrEmpty(type) || type.Length > 255)
+        {
+            return false;
+        }
+
+        var slash = type.IndexOf('/', StringComparison.Ordinal);
+        if (slash == 0 || slash == type.Length - 1 || (slash > 0 && type.IndexOf('/', slash + 1) >= 0))
+        {
+            return false;
+        }
+
+        foreach (var c in type)
+        {
+            // RFC 6838 restricted-name characters (and the one slash).
+            if (!char.IsAsciiLetterOrDigit(c) && "!#$&-^_.+/".IndexOf(c, StringComparison.Ordinal) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Refuses a JWT whose <c>aud</c> names none of the configured audiences (when some are).
+    /// </summary>
+    /// <exception cref="FlaatUnauthenticatedException">The token is not for this API.</exception>
+    public void EnsureAudience(DecodedJwt jwt)
+    {
+        if (_audiences.Length == 0)
+        {
+            return;
+        }
+
+        if (jwt.Body.TryGetProperty("aud", out var aud))
+        {
+            if (aud.ValueKind == JsonValueKind.String && IsOurs(aud.GetString()))
+            {
+                return;
+            }
+
+            if (aud.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in aud.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String && IsOurs(item.GetString()))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        throw new FlaatUnauthenticatedException("Token is not for this API's audience");
+    }
+
+    /// <summary>
+    /// Refuses, in offline mode, a JWT that does not declare itself an access token (RFC 9068
+    /// <c>typ</c>, or one configured for the issuer) or that carries ID token claims.
+    /// </summary>
+    /// <exception cref="FlaatUnauthenticatedException">The token is not an access token.</exception>
+    public void EnsureAccessToken(DecodedJwt jwt)
+    {
+        if (!jwt.Header.TryGetProperty("typ", out var typ) || typ.ValueKind != JsonValueKind.String)
+        {
+            throw new FlaatUnauthenticatedException($"Token has no typ; only {Expected()} is accepted as an access token when its claims suffice");
+        }
+
+        var value = typ.GetString()!;
+        if (!IsValidType(value) || !_types.Contains(NormalizeType(value), StringComparer.OrdinalIgnoreCase))
+        {
+            throw new FlaatUnauthenticatedException($"Token type '{FlaatAuthenticator.Shorten(value)}' is not accepted as an access token; expected {Expected()}");
+        }
+
+        foreach (var claim in IdTokenClaims)
+        {
+            if (jwt.Body.TryGetProperty(claim, out _))
+            {
+                throw new FlaatUnauthenticatedException($"Token is an ID token (it has {claim}), not an access token");
+            }
+        }
+    }
+
+    /// <summary>A media type with <c>application/</c> added when it has no type part (RFC 7515 4.1.9).</summary>
+    private static string NormalizeType(string type) =>
+        type.Contains('/', StringComparison.Ordinal) ? type : "application/" + type;
+
+    private bool IsOurs(string? audience) => audience is not null && _audiences.Contains(audience, StringComparer.Ordinal);
+
+    private string Expected() => string.Join(" or ", _types);
+}
