@@ -13,13 +13,17 @@ internal static class CryptographyVectors
     private const string DefaultRoot = "/usr/lib/python3/dist-packages/cryptography_vectors";
 
     /// <summary>The full path of a corpus file; fails the test (never skips it) when the corpus is missing.</summary>
-    public static string File(string relativePath)
+    public static string File(string relativePath) =>
+        Locate(Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured ? configured : DefaultRoot, relativePath);
+
+    /// <summary>The full path of <paramref name="relativePath"/> under <paramref name="root"/>.</summary>
+    /// <exception cref="InvalidOperationException">The file is missing; the message says how to install the corpus.</exception>
+    public static string Locate(string root, string relativePath)
     {
-        var root = Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured ? configured : DefaultRoot;
         var path = Path.Combine(root, relativePath);
         if (!System.IO.File.Exists(path))
         {
-            Assert.Fail(
+            throw new InvalidOperationException(
                 $"The signature test vectors are missing: {path} does not exist. Install the Debian package " +
                 $"{DebianPackage} (`apt-get install -y --no-install-recommends {DebianPackage}`, as .ci/run does), " +
                 $"or point {EnvironmentVariable} at a copy of its cryptography_vectors folder.");
