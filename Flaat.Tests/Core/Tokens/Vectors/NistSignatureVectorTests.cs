@@ -18,15 +18,15 @@ namespace Flaat.Tests.Core.Tokens.Vectors;
 /// </summary>
 public sealed class NistSignatureVectorTests
 {
-    private static readonly HashSet<string> JwsHashes = ["SHA256", "SHA384", "SHA512"];
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RsaKeyParameters> BouncyCastleRsaKeys = new(StringComparer.Ordinal);
-
     private const string HashNotBoundToCurve = "JWS binds each curve to one hash (RFC 7518 §3.4), and this is another";
     private const string CurveWithoutJwsAlgorithm = "curve with no JWS algorithm (RFC 7518 §3.4)";
     private const string RsaHashWithoutJwsAlgorithm = "SHA-1 and SHA-224 have no JWS RSA algorithm (RFC 7518 §3.3, §3.5)";
     private const string RsaBelow2048Bits = "RSA modulus below 2048 bits (RFC 7518 §3.3, §3.5: 2048 bits or larger MUST be used)";
     private const string PssSaltNotHashLength = "salt of 10 bytes; PS256/384/512 use a salt as long as the hash (RFC 7518 §3.5)";
     private const string Es256KSignsSha256 = "ES256K signs the SHA-256 of the input (RFC 8812 §3.2), and this is another hash";
+
+    private static readonly HashSet<string> JwsHashes = ["SHA256", "SHA384", "SHA512"];
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RsaKeyParameters> BouncyCastleRsaKeys = new(StringComparer.Ordinal);
 
     [Test]
     public void EcdsaSigVer_EveryVector_DecidedAsTheCorpusSaysOrRefusedByDesign()
@@ -68,7 +68,7 @@ public sealed class NistSignatureVectorTests
                 [Expectation.Refused(CurveWithoutJwsAlgorithm).Bucket] = 900,
             }));
             Assert.That(tally.Mismatches, Is.Empty);
-            Assert.That(tally.Verified, Is.EqualTo(CountValid(records, r => r.Section is "P-256,SHA-256" or "P-384,SHA-384" or "P-521,SHA-512")));
+            Assert.That(tally.Verified, Is.EqualTo(9), "the valid vectors of [P-256,SHA-256], [P-384,SHA-384] and [P-521,SHA-512], 3 each");
         });
     }
 
@@ -250,7 +250,4 @@ public sealed class NistSignatureVectorTests
         var comma = section.IndexOf(',', StringComparison.Ordinal);
         return (section[..comma], section[(comma + 1)..]);
     }
-
-    private static int CountValid(List<NistRecord> records, Func<NistRecord, bool> applicable) =>
-        records.Count(r => applicable(r) && r.Passes);
 }
