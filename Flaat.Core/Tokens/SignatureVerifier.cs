@@ -34,6 +34,17 @@ internal static class SignatureVerifier
         return false;
     }
 
+    /// <summary>
+    /// Whether <paramref name="key"/> verifies <paramref name="signature"/> over <paramref name="input"/>, under a
+    /// token's rules: the algorithm must be accepted and fit the key. The seam of the public signature test
+    /// vectors, whose messages are raw bytes rather than JWS signing inputs.
+    /// </summary>
+    public static bool Verify(SigningKey key, string algorithm, byte[] input, byte[] signature) =>
+        SigningAlgorithms.Refusal(algorithm) is null
+        && key.Fits(algorithm)
+        && signature.Length > 0
+        && Verify(key.Key, algorithm, input, signature);
+
     private static bool Verify(SecurityKey key, string algorithm, byte[] input, byte[] signature)
     {
         SignatureProvider provider;
