@@ -132,6 +132,15 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return new ValueTask<AuthenticationResult>(NoToken);
         }
 
+        // A token outside RFC 6750's b64token (or too long) is the client's fault: refused before
+        // it is hashed, cached or shown to any OP. A known hash comes from an adapter that checked it.
+        if (knownHash is null && Evaluation.TokenGrammar.Problem(token) is { } problem)
+        {
+            _metrics.Authenticated("rejected");
+            return new ValueTask<AuthenticationResult>(AuthenticationResult.Failure(
+                new FlaatError(401, FlaatUnauthenticatedException.ErrorName, problem) { ChallengeError = Evaluation.TokenGrammar.InvalidToken }));
+        }
+
         // The hot path: a hash on the stack (or the caller's) and one dictionary lookup, answered synchronously.
         var hash = knownHash ?? TokenHash.Compute(token);
         if (_results.TryGet(hash, _time.GetUtcNow().UtcTicks, out var cached) && cached.Serves(request))
