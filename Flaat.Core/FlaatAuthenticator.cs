@@ -193,6 +193,9 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.All,
+            // An OP's answer is taken from the URL its discovery document names, never from where a
+            // redirect points: a followed 302 would make another origin's JSON the user's claims, a 307 would re-send the token.
+            AllowAutoRedirect = false,
         };
         if (!verifyTls)
         {
