@@ -90,6 +90,13 @@ internal static class UserInfoCommand
                 $"No access token: give it as the first argument, '-' to read it from standard input, or set one of {string.Join(", ", TokenSources.EnvironmentVariables)}.");
         }
 
+        // A token of the wrong shape (non-ASCII, white space inside, too long) is refused here, as
+        // every Flaat adapter refuses it: no OP is asked, and it is the token's fault, not an error.
+        if (Evaluation.BearerToken.FromToken(token) is { HasToken: false, Problem: { } problem })
+        {
+            return Fail(stderr, ExitCodes.Rejected, $"Token rejected: {problem}");
+        }
+
         var options = BuildOptions(settings, token);
         if (settings.Verbose)
         {

@@ -136,6 +136,15 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             return new ValueTask<AuthenticationResult>(NoToken);
         }
 
+        // A token outside RFC 6750's b64token (or too long) is the client's fault: refused before
+        // it is hashed, cached or shown to any OP. A known hash comes from an adapter that checked it.
+        if (knownHash is null && Evaluation.TokenGrammar.Problem(token) is { } problem)
+        {
+            _metrics.Authenticated("rejected");
+            return new ValueTask<AuthenticationResult>(AuthenticationResult.Failure(
+                new FlaatError(401, FlaatUnauthenticatedException.ErrorName, problem) { ChallengeError = Evaluation.TokenGrammar.InvalidToken }));
+        }
+
         // The hot path: a hash on the stack (or the caller's) and one dictionary lookup, answered synchronously.
         var hash = knownHash ?? TokenHash.Compute(token);
         if (_results.TryGet(hash, _time.GetUtcNow().UtcTicks, out var cached) && cached.Serves(request))
@@ -188,6 +197,9 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.All,
+            // An OP's answer is taken from the URL its discovery document names, never from where a
+            // redirect points: a followed 302 would make another origin's JSON the user's claims, a 307 would re-send the token.
+            AllowAutoRedirect = false,
         };
         if (!verifyTls)
         {

@@ -68,7 +68,9 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
             return;
         }
 
-        var token = BearerToken.FromAuthorizationHeader(context.RequestHeaders.GetValue("authorization"));
+        // The HTTP/2 headers, not the metadata built from them: several authorization entries stay
+        // several values here (refused, never joined and sent on to an OP).
+        var token = FlaatHttpGate.ReadToken(http.Request.Headers.Authorization);
         var outcome = await _evaluator.EvaluateAsync(token, policy.Policy, context, context.CancellationToken);
 
         http.GetFlaatState().SetUser(outcome.UserInfos);

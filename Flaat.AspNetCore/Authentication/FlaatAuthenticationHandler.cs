@@ -37,8 +37,11 @@ internal sealed class FlaatAuthenticationHandler(
         {
             state.AuthenticationError = outcome.Error;
 
-            // No bearer token at all: not this scheme's request (another scheme may handle it).
-            return token.HasToken ? AuthenticateResult.Fail(outcome.Error!.Description) : AuthenticateResult.NoResult();
+            // No bearer credentials at all (none, or another scheme's): not this scheme's request
+            // (another scheme may handle it). Malformed bearer credentials are this scheme's failure.
+            return token.HasToken || outcome.Error!.ChallengeError is not null
+                ? AuthenticateResult.Fail(outcome.Error!.Description)
+                : AuthenticateResult.NoResult();
         }
 
         var principal = UserInfosPrincipal.Create(outcome.UserInfos, Scheme.Name, Options);
@@ -54,7 +57,7 @@ internal sealed class FlaatAuthenticationHandler(
             // Authentication did not run for this scheme (another default scheme); judge the header now.
             var token = FlaatHttpGate.ReadToken(Request);
             state.TokenPresented = token.HasToken;
-            error = FlaatError.Unauthenticated(token.Problem ?? "User identity could not be determined");
+            error = token.HasToken ? FlaatError.Unauthenticated("User identity could not be determined") : token.ToError();
         }
 
         await gate.RespondAsync(Context, error, null, state.TokenPresented, OnFailure());

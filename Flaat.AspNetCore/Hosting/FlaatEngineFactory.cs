@@ -11,7 +11,8 @@ internal static class FlaatEngineFactory
     /// <summary>
     /// The primary handler of Flaat's named <see cref="HttpClient"/>: connections are recycled so
     /// DNS changes of an OP are seen although the engine keeps its client for the application's
-    /// lifetime; TLS certificates are verified unless <see cref="FlaatOptions.VerifyTls"/> is off.
+    /// lifetime; TLS certificates are verified unless <see cref="FlaatOptions.VerifyTls"/> is off;
+    /// redirects are not followed (an OP's 3xx answer is reported as an OP fault).
     /// </summary>
     public static HttpMessageHandler CreatePrimaryHandler(FlaatOptions options)
     {
@@ -20,6 +21,8 @@ internal static class FlaatEngineFactory
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.All,
             UseCookies = false,
+            // Never follow an OP's redirect: it would take claims from, or re-send the token to, another origin.
+            AllowAutoRedirect = false,
         };
         if (!options.VerifyTls)
         {

@@ -35,8 +35,9 @@ internal sealed class ConnectionTokenMemo
         var values = context.Request.Headers.Authorization;
         if (values.Count != 1 || values[0] is not { } header)
         {
+            // No header, or several (refused, never joined).
             hash = null;
-            return BearerToken.FromAuthorizationHeader(values.ToString());
+            return FlaatHttpGate.ReadToken(values);
         }
 
         var items = ItemsOf(context);

@@ -2,6 +2,7 @@ using Flaat.Evaluation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Flaat.AspNetCore;
 
@@ -31,11 +32,18 @@ internal sealed partial class FlaatHttpGate
     public FlaatEndpointPolicyResolver Resolver => _resolver;
 
     /// <summary>The bearer token of a request.</summary>
-    public static BearerToken ReadToken(HttpRequest request)
+    public static BearerToken ReadToken(HttpRequest request) => ReadToken(request.Headers.Authorization);
+
+    /// <summary>
+    /// The bearer token of a request's <c>Authorization</c> header values: several headers are
+    /// refused (never joined, never sent on to an OP), one is read with RFC 6750's grammar.
+    /// </summary>
+    public static BearerToken ReadToken(StringValues authorization) => authorization.Count switch
     {
-        var values = request.Headers.Authorization;
-        return BearerToken.FromAuthorizationHeader(values.Count == 1 ? values[0] : values.ToString());
-    }
+        0 => BearerToken.None,
+        1 => BearerToken.FromAuthorizationHeader(authorization[0]),
+        _ => BearerToken.SeveralHeaders,
+    };
 
     /// <summary>
     /// Reads the request's bearer token (memoised per connection, see <see cref="ConnectionTokenMemo"/>)

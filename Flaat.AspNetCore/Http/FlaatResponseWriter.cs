@@ -50,9 +50,10 @@ public static class FlaatResponseWriter
     }
 
     /// <summary>
-    /// The RFC 6750 challenge for an error: <c>Bearer</c> with <c>invalid_token</c> on a 401 for a
-    /// presented token, a bare <c>Bearer</c> on a 401 without one, <c>insufficient_scope</c> on a
-    /// 403; <see langword="null"/> for other statuses.
+    /// The RFC 6750 challenge for an error: on a 401 <c>Bearer</c> with the error's
+    /// <see cref="FlaatError.ChallengeError"/> when it names one (<c>invalid_request</c> for malformed
+    /// credentials), else <c>invalid_token</c> for a presented token and a bare <c>Bearer</c> without
+    /// one; <c>insufficient_scope</c> on a 403; <see langword="null"/> for other statuses.
     /// </summary>
     /// <param name="error">The error.</param>
     /// <param name="tokenPresented">Whether the request carried a bearer token.</param>
@@ -61,6 +62,7 @@ public static class FlaatResponseWriter
         ArgumentNullException.ThrowIfNull(error);
         return error.StatusCode switch
         {
+            StatusCodes.Status401Unauthorized when error.ChallengeError is { } code => Challenge(code, error.Description),
             StatusCodes.Status401Unauthorized when tokenPresented => Challenge("invalid_token", error.Description),
             StatusCodes.Status401Unauthorized => BearerScheme,
             StatusCodes.Status403Forbidden => Challenge("insufficient_scope", error.Description),

@@ -41,6 +41,27 @@ public sealed class FlaatError
     /// <summary>For a 503: how long a client should wait before it tries again, when known.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>
+    /// The RFC 6750 <c>error</c> code of the <c>WWW-Authenticate: Bearer</c> challenge of a 401:
+    /// <c>invalid_request</c> (malformed credentials: several <c>Authorization</c> headers, bad syntax)
+    /// or <c>invalid_token</c>. When <see langword="null"/> (the default), a 401 for a presented token
+    /// says <c>invalid_token</c> and one without a token has a bare challenge. Ignored for other statuses.
+    /// </summary>
+    /// <exception cref="ArgumentException">The code has characters RFC 6749 does not allow in an error code.</exception>
+    public string? ChallengeError
+    {
+        get;
+        init
+        {
+            if (value is not null && (value.Length == 0 || value.AsSpan().ContainsAnyExceptInRange(' ', '~') || value.AsSpan().IndexOfAny('"', '\\') >= 0))
+            {
+                throw new ArgumentException("A challenge error code is printable ASCII without quotes or backslashes.", nameof(value));
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>A 401 <c>Unauthenticated</c> error.</summary>
     /// <param name="description">What went wrong.</param>
     /// <param name="details">Optional details.</param>

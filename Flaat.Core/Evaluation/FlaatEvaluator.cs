@@ -83,7 +83,7 @@ public sealed partial class FlaatEvaluator
         {
             return policy.OptionalAuthentication
                 ? FlaatOutcome.AllowedAnonymous()
-                : FlaatOutcome.Failed(FlaatError.Unauthenticated(token.Problem ?? "No access token"));
+                : FlaatOutcome.Failed(token.ToError());
         }
 
         var result = await AuthenticateAsync(new AuthenticationRequest(token.Token!), tokenHash, cancellationToken).ConfigureAwait(false);

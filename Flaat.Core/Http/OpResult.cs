@@ -8,10 +8,10 @@ internal enum OpResultKind
     /// <summary>A 2xx answer with a JSON object.</summary>
     Ok,
 
-    /// <summary>A 4xx answer (other than 408/429): the OP answered, and said no.</summary>
+    /// <summary>A 4xx answer (other than 408/429): the OP answered, and said no; or a token no OP could accept, refused without a request.</summary>
     Rejected,
 
-    /// <summary>No usable answer: network error, timeout, 5xx, open circuit, or a body that is not JSON.</summary>
+    /// <summary>No usable answer: network error, timeout, 5xx, redirect, open circuit, or a body that is not a JSON object.</summary>
     Unavailable,
 }
 
@@ -44,6 +44,9 @@ internal sealed class OpResult
     public static OpResult Ok(int statusCode, JsonElement body) => new(OpResultKind.Ok, statusCode, body, null, null);
 
     public static OpResult Rejected(int statusCode) => new(OpResultKind.Rejected, statusCode, default, $"status {statusCode}", null);
+
+    /// <summary>A refusal with its reason; status 0 when the token was refused here, without a request.</summary>
+    public static OpResult Rejected(int statusCode, string problem) => new(OpResultKind.Rejected, statusCode, default, problem, null);
 
     public static OpResult Unavailable(string problem, int statusCode = 0, TimeSpan? retryAfter = null) =>
         new(OpResultKind.Unavailable, statusCode, default, problem, retryAfter);

@@ -149,9 +149,11 @@ internal sealed class IssuerContext
         await Task.Yield();
         var previous = Volatile.Read(ref _configuration);
         FlaatError? error = null;
+        var lastStatus = 0;
         foreach (var uri in IssuerUrl.DiscoveryCandidates(_configured))
         {
             var result = await _client.GetJsonAsync(Target, "discovery", uri, _lifetime).ConfigureAwait(false);
+            lastStatus = result.StatusCode;
             if (result.Kind == OpResultKind.Ok)
             {
                 var configuration = IssuerConfiguration.TryRead(result.Body, _allowInsecureHttp, out var problem);
@@ -184,6 +186,9 @@ internal sealed class IssuerContext
         }
 
         var now = _time.GetUtcNow();
+        // An OP that answered, but with a 2xx that is no JSON object, will answer the same way again:
+        // like a broken configuration, that is remembered briefly instead of fetched on every request.
+        var answeredBadly = lastStatus is >= 200 and < 300;
         if (error!.StatusCode == 503 && previous?.Configuration is { } stale)
         {
             EngineLog.ServingStaleConfiguration(_logger, Issuer, error.Description);
@@ -196,8 +201,8 @@ internal sealed class IssuerContext
         }
 
         // An unreachable OP is asked again on the next request (its circuit breaker keeps that cheap);
-        // a broken configuration is remembered briefly.
-        return Publish(new ConfigurationState(null, error, error.StatusCode == 503 ? now : now + _cache.RejectionLifetime));
+        // a broken configuration, or a bad answer, is remembered briefly.
+        return Publish(new ConfigurationState(null, error, error.StatusCode == 503 && !answeredBadly ? now : now + _cache.RejectionLifetime));
     }
 
     private ConfigurationState Publish(ConfigurationState state)

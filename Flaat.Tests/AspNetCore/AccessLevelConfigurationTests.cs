@@ -37,8 +37,8 @@ public sealed class AccessLevelConfigurationTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await GetAsync(app, "/admin", "Bearer user:bob"), Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await GetAsync(app, "/admin", "Bearer user:alice"), Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(await GetAsync(app, "/admin", "Bearer user.bob"), Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await GetAsync(app, "/admin", "Bearer user.alice"), Is.EqualTo(HttpStatusCode.Forbidden));
         });
     }
 
@@ -55,7 +55,7 @@ public sealed class AccessLevelConfigurationTests
             },
             flaat => flaat.AddAccessLevel("admin", new ClaimContains("groups", "admins")));
 
-        Assert.That(await GetAsync(app, "/admin", "Bearer user:bob"), Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await GetAsync(app, "/admin", "Bearer user.bob"), Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
@@ -69,8 +69,8 @@ public sealed class AccessLevelConfigurationTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await GetAsync(app, "/identified", "Bearer user:bob"), Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await GetAsync(app, "/noone", "Bearer user:alice"), Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(await GetAsync(app, "/identified", "Bearer user.bob"), Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await GetAsync(app, "/noone", "Bearer user.alice"), Is.EqualTo(HttpStatusCode.Forbidden));
         });
     }
 

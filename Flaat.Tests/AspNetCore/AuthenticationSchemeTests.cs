@@ -35,7 +35,7 @@ public sealed class AuthenticationSchemeTests
         await using var app = await StartAsync(web => web.MapGet("/claims", (ClaimsPrincipal user) =>
             string.Join(";", user.Claims.Select(c => $"{c.Type}={c.Value}|{c.ValueType}|{c.Issuer}"))).RequireAuthorization());
 
-        var (_, body) = await GetAsync(app, "/claims", "Bearer user:alice");
+        var (_, body) = await GetAsync(app, "/claims", "Bearer user.alice");
 
         var claims = body.Split(';');
         Assert.That(claims, Is.SupersetOf(new[]
@@ -56,7 +56,7 @@ public sealed class AuthenticationSchemeTests
         await using var app = await StartAsync(web => web.MapGet("/me", (ClaimsPrincipal user) =>
             $"{user.Identity!.Name} {user.Identity.AuthenticationType} {user.IsInRole("admins")}").RequireAuthorization());
 
-        Assert.That((await GetAsync(app, "/me", "Bearer user:alice")).Body, Is.EqualTo("alice Flaat True"));
+        Assert.That((await GetAsync(app, "/me", "Bearer user.alice")).Body, Is.EqualTo("alice Flaat True"));
     }
 
     [Test]
@@ -64,8 +64,8 @@ public sealed class AuthenticationSchemeTests
     {
         await using var app = await StartAsync(web => web.MapGet("/admins", () => "ok").RequireAuthorization(new AuthorizeAttribute { Roles = "admins" }));
 
-        var alice = await GetAsync(app, "/admins", "Bearer user:alice");
-        using var bob = await app.Client.SendAsync(TestApp.Request(HttpMethod.Get, "/admins", "Bearer user:bob"));
+        var alice = await GetAsync(app, "/admins", "Bearer user.alice");
+        using var bob = await app.Client.SendAsync(TestApp.Request(HttpMethod.Get, "/admins", "Bearer user.bob"));
 
         Assert.Multiple(async () =>
         {
@@ -81,7 +81,7 @@ public sealed class AuthenticationSchemeTests
     {
         await using var app = await StartAsync(web => web.MapGet("/free", (HttpContext context) => context.User.Identity?.IsAuthenticated == true ? "user" : "anonymous"));
 
-        var result = await GetAsync(app, "/free", "Bearer user:alice");
+        var result = await GetAsync(app, "/free", "Bearer user.alice");
 
         Assert.Multiple(() =>
         {
@@ -99,7 +99,7 @@ public sealed class AuthenticationSchemeTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await GetAsync(app, "/fallback", "Bearer user:bob"), Is.EqualTo((HttpStatusCode.OK, "bob")));
+            Assert.That(await GetAsync(app, "/fallback", "Bearer user.bob"), Is.EqualTo((HttpStatusCode.OK, "bob")));
             Assert.That((await GetAsync(app, "/fallback")).Status, Is.EqualTo(HttpStatusCode.Unauthorized));
         });
     }
@@ -112,7 +112,7 @@ public sealed class AuthenticationSchemeTests
         Assert.Multiple(async () =>
         {
             Assert.That(await GetAsync(app, "/anon", "Bearer garbage"), Is.EqualTo((HttpStatusCode.OK, "anonymous")));
-            Assert.That(await GetAsync(app, "/anon", "Bearer user:bob"), Is.EqualTo((HttpStatusCode.OK, "bob")));
+            Assert.That(await GetAsync(app, "/anon", "Bearer user.bob"), Is.EqualTo((HttpStatusCode.OK, "bob")));
         });
     }
 
@@ -122,7 +122,7 @@ public sealed class AuthenticationSchemeTests
         await using var app = await StartAsync(web => web.MapGet("/x", () => "x")
             .RequireAuthorization(policy => policy.RequireAuthenticatedUser().RequireFlaat(new ClaimContains("groups", "admins"))));
 
-        var (status, body) = await GetAsync(app, "/x", "Bearer user:bob");
+        var (status, body) = await GetAsync(app, "/x", "Bearer user.bob");
 
         Assert.Multiple(() =>
         {

@@ -4,7 +4,7 @@ namespace Flaat.Tests.AspNetCore;
 
 /// <summary>
 /// A hand-written engine at the <see cref="IFlaatAuthenticator"/> seam: tokens name their user
-/// (<c>user:alice</c>); a few tokens stand for engine failures.
+/// (<c>user.alice</c>: a b64token, as every token must be); a few tokens stand for engine failures.
 /// </summary>
 internal sealed class FakeAuthenticator : IFlaatAuthenticator
 {
@@ -49,7 +49,7 @@ internal sealed class FakeAuthenticator : IFlaatAuthenticator
         {
             "expired" => AuthenticationResult.Failure(FlaatError.Unauthenticated("Token has expired")),
             "untrusted" => AuthenticationResult.Failure(FlaatError.Unauthenticated("Issuer is not trusted: https://evil.test")),
-            _ when request.AccessToken.StartsWith("user:", StringComparison.Ordinal)
+            _ when request.AccessToken.StartsWith("user.", StringComparison.Ordinal)
                    && _users.TryGetValue(request.AccessToken[5..], out var user) => AuthenticationResult.Success(user),
             _ => AuthenticationResult.Failure(FlaatError.Unauthenticated("User identity could not be determined")),
         };

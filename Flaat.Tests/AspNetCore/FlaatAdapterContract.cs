@@ -165,8 +165,51 @@ public abstract class FlaatAdapterContract
     {
         using var response = await SendAsync("/authenticated", "Bearer ");
 
-        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "No access token", "Bearer");
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "No access token",
+            "Bearer error=\"invalid_request\", error_description=\"No access token\"");
     }
+
+    // Tokens no OP can have issued: refused at the edge, as the client's fault, before any OP is asked.
+    [TestCase("Bearer t\u00f6ken")]
+    [TestCase("Bearer abc\u20ac")]
+    [TestCase("Bearer a=b")]
+    [TestCase("Bearer a,b")]
+    [TestCase("Bearer abc def")]
+    [TestCase("Bearer ===")]
+    public async Task Authenticated_TokenOutsideB64TokenGrammar_Is401InvalidTokenWithoutOpCall(string authorization)
+    {
+        Op.ResetRequestCounts();
+
+        using var response = await SendAsync("/authenticated", authorization);
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", TokenGrammar.BadCharacters,
+            $"Bearer error=\"invalid_token\", error_description=\"{TokenGrammar.BadCharacters}\"");
+        Assert.That(OpRequests(), Is.Zero, "a malformed token costs no OP call");
+    }
+
+    [Test]
+    public async Task Authenticated_TokenLongerThanTheLimit_Is401InvalidTokenWithoutOpCall()
+    {
+        Op.ResetRequestCounts();
+
+        using var response = await SendAsync("/authenticated", "Bearer " + new string('a', TokenGrammar.MaxLength + 1));
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", TokenGrammar.TooLong,
+            $"Bearer error=\"invalid_token\", error_description=\"{TokenGrammar.TooLong}\"");
+        Assert.That(OpRequests(), Is.Zero);
+    }
+
+    [TestCase("Bearerabc")]
+    [TestCase("Token abc")]
+    public async Task Authenticated_OtherScheme_Is401WithBareChallenge(string authorization)
+    {
+        using var response = await SendAsync("/authenticated", authorization);
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "No bearer token in authorization header", "Bearer");
+    }
+
+    private protected int OpRequests() =>
+        Enum.GetValues<FakeOpenIdEndpoint>().Sum(Op.RequestCount);
 
     [Test]
     public async Task Authenticated_GarbageToken_Is401InvalidToken()

@@ -14,6 +14,7 @@ public sealed class FlaatEngineFactoryTests
             Assert.That(handler.SslOptions.RemoteCertificateValidationCallback, Is.Null);
             Assert.That(handler.PooledConnectionLifetime, Is.EqualTo(TimeSpan.FromMinutes(5)));
             Assert.That(handler.UseCookies, Is.False);
+            Assert.That(handler.AllowAutoRedirect, Is.False, "an OP's redirect is never followed");
         });
     }
 

@@ -10,6 +10,20 @@ namespace Flaat.Tests.AspNetCore;
 public abstract class FlaatHttpAdapterContract : FlaatAdapterContract
 {
     [Test]
+    public async Task Authenticated_TwoAuthorizationHeaders_Is401InvalidRequestWithoutOpCall()
+    {
+        Op.ResetRequestCounts();
+        using var request = Get("/authenticated");
+        request.Headers.TryAddWithoutValidation("Authorization", ["Bearer " + AliceToken, "Bearer " + BobToken]);
+
+        using var response = await Client.SendAsync(request);
+
+        await AssertFlaatErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthenticated", "The request carries more than one authorization header",
+            "Bearer error=\"invalid_request\", error_description=\"The request carries more than one authorization header\"");
+        Assert.That(OpRequests(), Is.Zero, "neither token, nor both joined, is shown to the OP");
+    }
+
+    [Test]
     public async Task OnFailure_HookReturnsResponse_ReplacesFlaatsAndSeesUser()
     {
         using var response = await SendAsync("/hook", "Bearer " + BobToken);

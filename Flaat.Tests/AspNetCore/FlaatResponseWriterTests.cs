@@ -92,4 +92,23 @@ public sealed class FlaatResponseWriterTests
             Assert.That(body, Is.EqualTo("""{"error":"Error","error_description":"Issuer configuration unavailable"}"""));
         });
     }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void GetChallenge_401WithChallengeError_UsesThatCode(bool tokenPresented)
+    {
+        var error = new FlaatError(401, "Unauthenticated", "The request carries more than one authorization header") { ChallengeError = "invalid_request" };
+
+        var challenge = FlaatResponseWriter.GetChallenge(error, tokenPresented);
+
+        Assert.That(challenge, Is.EqualTo("Bearer error=\"invalid_request\", error_description=\"The request carries more than one authorization header\""));
+    }
+
+    [Test]
+    public void GetChallenge_403WithChallengeError_StaysInsufficientScope()
+    {
+        var error = new FlaatError(403, "Forbidden", "no") { ChallengeError = "invalid_request" };
+
+        Assert.That(FlaatResponseWriter.GetChallenge(error, tokenPresented: true), Does.StartWith("Bearer error=\"insufficient_scope\""));
+    }
 }

@@ -28,7 +28,7 @@ public sealed class MvcFilterTests
         var op = new FakeAuthenticator();
         await using var app = await StartAsync(op);
 
-        var result = await GetAsync(app, "/plain/open", "Bearer user:alice");
+        var result = await GetAsync(app, "/plain/open", "Bearer user.alice");
 
         Assert.Multiple(() =>
         {
@@ -45,7 +45,7 @@ public sealed class MvcFilterTests
         Assert.Multiple(async () =>
         {
             Assert.That((await GetAsync(app, "/plain/open")).Status, Is.EqualTo(HttpStatusCode.Unauthorized));
-            Assert.That(await GetAsync(app, "/plain/open", "Bearer user:bob"), Is.EqualTo((HttpStatusCode.OK, "open")));
+            Assert.That(await GetAsync(app, "/plain/open", "Bearer user.bob"), Is.EqualTo((HttpStatusCode.OK, "open")));
         });
     }
 
@@ -61,7 +61,7 @@ public sealed class MvcFilterTests
     public async Task ApiController_UserInfosParameter_IsBoundNotReadFromTheBody()
     {
         await using var app = await StartAsync(new FakeAuthenticator());
-        using var request = TestApp.Request(HttpMethod.Post, "/api/echo", "Bearer user:alice");
+        using var request = TestApp.Request(HttpMethod.Post, "/api/echo", "Bearer user.alice");
         request.Content = new StringContent("""{"text":"hi"}""", System.Text.Encoding.UTF8, "application/json");
 
         using var response = await app.Client.SendAsync(request);
@@ -76,9 +76,9 @@ public sealed class MvcFilterTests
         await using var app = await StartAsync(op, map: web => web.MapControllers().RequireFlaatAccessLevel("admin"),
             endpoints: options => options.AccessLevels["admin"] = new ClaimContains("groups", "admins"));
 
-        var bob = await GetAsync(app, "/plain/open", "Bearer user:bob");
+        var bob = await GetAsync(app, "/plain/open", "Bearer user.bob");
         var callsBefore = op.Calls;
-        var alice = await GetAsync(app, "/plain/open", "Bearer user:alice");
+        var alice = await GetAsync(app, "/plain/open", "Bearer user.alice");
 
         Assert.Multiple(() =>
         {

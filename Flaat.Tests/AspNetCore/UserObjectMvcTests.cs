@@ -34,7 +34,7 @@ public sealed class UserObjectMvcTests
     {
         await using var app = await StartAsync();
 
-        Assert.That(await GetAsync(app, "/members/me", "Bearer user:alice"), Is.EqualTo((HttpStatusCode.OK, "alice is staff")));
+        Assert.That(await GetAsync(app, "/members/me", "Bearer user.alice"), Is.EqualTo((HttpStatusCode.OK, "alice is staff")));
     }
 
     [Test]
@@ -42,7 +42,7 @@ public sealed class UserObjectMvcTests
     {
         await using var app = await StartAsync();
 
-        var forbidden = await GetAsync(app, "/members/me", "Bearer user:bob");
+        var forbidden = await GetAsync(app, "/members/me", "Bearer user.bob");
         var anonymous = await GetAsync(app, "/members/me");
 
         Assert.That(forbidden.Status, Is.EqualTo(HttpStatusCode.Forbidden));
@@ -55,7 +55,7 @@ public sealed class UserObjectMvcTests
     {
         await using var app = await StartAsync();
 
-        Assert.That(await GetAsync(app, "/members/mail", "Bearer user:bob"), Is.EqualTo((HttpStatusCode.OK, "bob@example.org")));
+        Assert.That(await GetAsync(app, "/members/mail", "Bearer user.bob"), Is.EqualTo((HttpStatusCode.OK, "bob@example.org")));
     }
 
     [ApiController]

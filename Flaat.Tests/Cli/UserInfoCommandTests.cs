@@ -204,6 +204,32 @@ public sealed class UserInfoCommandTests
         });
     }
 
+    [TestCase("t\u00f6ken")]
+    [TestCase("abc def")]
+    [TestCase("a=b")]
+    public async Task RunAsync_TokenOutsideTheGrammar_ExitsRejectedWithoutOpCall(string token)
+    {
+        _op.ResetRequestCounts();
+
+        var run = await RunAsync(["--trust", _op.Issuer, "--", token]);
+
+        Assert.Multiple(() =>
+        {
+            // Before: HttpClient refused the header and the tool reported an OP outage (exit code 3).
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
+            Assert.That(run.StderrLines, Is.EqualTo(new[] { $"flaat-userinfo: Token rejected: {Evaluation.TokenGrammar.BadCharacters}" }));
+            Assert.That(Enum.GetValues<FakeOpenIdEndpoint>().Sum(_op.RequestCount), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_TokenTooLong_ExitsRejected()
+    {
+        var run = await RunAsync(["--trust", _op.Issuer, new string('a', Evaluation.TokenGrammar.MaxLength + 1)]);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
+    }
+
     [TestCase("ACCESS_TOKEN")]
     [TestCase("OIDC_ACCESS_TOKEN")]
     [TestCase("WATTSON_TOKEN")]

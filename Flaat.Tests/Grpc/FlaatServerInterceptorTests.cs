@@ -93,6 +93,41 @@ public sealed class FlaatServerInterceptorTests
         AssertRefused(exception!, StatusCode.Unauthenticated, "Unauthenticated", "No bearer token in authorization header");
     }
 
+    [TestCase("t\u00f6ken")]
+    [TestCase("\u00e9\u00e9\u00e9")]
+    [TestCase("a=b")]
+    [TestCase("abc, Bearer def")]
+    public void Unary_TokenOutsideB64TokenGrammar_IsUnauthenticatedInvalidTokenWithoutOpCall(string token)
+    {
+        _op.ResetRequestCounts();
+
+        var exception = Assert.ThrowsAsync<RpcException>(async () => await AnnotatedClient.WhoAmIAsync(new ProbeRequest(), Bearer(token)));
+
+        AssertRefused(exception!, StatusCode.Unauthenticated, "Unauthenticated", Evaluation.TokenGrammar.BadCharacters);
+        Assert.Multiple(() =>
+        {
+            Assert.That(exception!.Trailers.GetValue("www-authenticate"), Does.StartWith("Bearer error=\"invalid_token\""));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo) + _op.RequestCount(FakeOpenIdEndpoint.Discovery), Is.Zero);
+            Assert.That(_host.Counter.Runs("/flaat.test.Annotated/WhoAmI"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public void Unary_TwoAuthorizationEntries_IsUnauthenticatedInvalidRequestWithoutOpCall()
+    {
+        _op.ResetRequestCounts();
+        var headers = new Metadata { { "authorization", "Bearer " + _aliceToken }, { "authorization", "Bearer " + _bobToken } };
+
+        var exception = Assert.ThrowsAsync<RpcException>(async () => await AnnotatedClient.WhoAmIAsync(new ProbeRequest(), headers));
+
+        AssertRefused(exception!, StatusCode.Unauthenticated, "Unauthenticated", "The request carries more than one authorization header");
+        Assert.Multiple(() =>
+        {
+            Assert.That(exception!.Trailers.GetValue("www-authenticate"), Does.StartWith("Bearer error=\"invalid_request\""));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo) + _op.RequestCount(FakeOpenIdEndpoint.Discovery), Is.Zero);
+        });
+    }
+
     [Test]
     public void Unary_TokenNotFromTrustedOp_IsUnauthenticatedInvalidToken()
     {

@@ -41,9 +41,9 @@ public sealed class RequireFlaatConventionTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That((await GetAsync(app, "/admin/a", "Bearer user:alice")).Status, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await GetAsync(app, "/admin/b", "Bearer user:alice"), Is.EqualTo((HttpStatusCode.OK, "alice")));
-            Assert.That((await GetAsync(app, "/admin/a", "Bearer user:bob")).Status, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await GetAsync(app, "/admin/a", "Bearer user.alice")).Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await GetAsync(app, "/admin/b", "Bearer user.alice"), Is.EqualTo((HttpStatusCode.OK, "alice")));
+            Assert.That((await GetAsync(app, "/admin/a", "Bearer user.bob")).Status, Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That((await GetAsync(app, "/admin/b")).Status, Is.EqualTo(HttpStatusCode.Unauthorized));
         });
     }
@@ -59,8 +59,8 @@ public sealed class RequireFlaatConventionTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That((await GetAsync(app, "/users/admin", "Bearer user:alice")).Status, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That((await GetAsync(app, "/users/admin", "Bearer user:bob")).Status, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await GetAsync(app, "/users/admin", "Bearer user.alice")).Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await GetAsync(app, "/users/admin", "Bearer user.bob")).Status, Is.EqualTo(HttpStatusCode.Forbidden));
         });
     }
 
@@ -104,7 +104,7 @@ public sealed class RequireFlaatConventionTests
     {
         await using var app = await StartAsync(web => web.MapGroup("/g").RequireFlaat().MapGet("/x", () => "x").RequireFlaat().RequireFlaatAccessLevel("admin"));
 
-        await GetAsync(app, "/g/x", "Bearer user:alice");
+        await GetAsync(app, "/g/x", "Bearer user.alice");
 
         Assert.That(_op.Calls, Is.EqualTo(1));
     }
@@ -114,7 +114,7 @@ public sealed class RequireFlaatConventionTests
     {
         await using var app = await StartAsync(web => web.MapGet("/free", () => "free"));
 
-        var result = await GetAsync(app, "/free", "Bearer user:alice");
+        var result = await GetAsync(app, "/free", "Bearer user.alice");
 
         Assert.Multiple(() =>
         {
@@ -139,7 +139,7 @@ public sealed class RequireFlaatConventionTests
     public async Task RequireFlaat_PostWithTokenAndBody_BindsBodyAndUser()
     {
         await using var app = await StartAsync(web => web.MapPost("/items", (Item item, UserInfos user) => $"{user.Subject}:{item.Name}").RequireFlaat());
-        using var request = TestApp.Request(HttpMethod.Post, "/items", "Bearer user:alice");
+        using var request = TestApp.Request(HttpMethod.Post, "/items", "Bearer user.alice");
         request.Content = new StringContent("""{"name":"pen"}""", System.Text.Encoding.UTF8, "application/json");
 
         using var response = await app.Client.SendAsync(request);
@@ -159,8 +159,8 @@ public sealed class RequireFlaatConventionTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await GetAsync(app, "/docs/x?purpose=audit", "Bearer user:bob"), Is.EqualTo((HttpStatusCode.OK, "bob reads x")));
-            Assert.That(await GetAsync(app, "/docs/x", "Bearer user:bob"),
+            Assert.That(await GetAsync(app, "/docs/x?purpose=audit", "Bearer user.bob"), Is.EqualTo((HttpStatusCode.OK, "bob reads x")));
+            Assert.That(await GetAsync(app, "/docs/x", "Bearer user.bob"),
                 Is.EqualTo((HttpStatusCode.Forbidden, "denied bob: Request from user bob@https://op.test does not meet requirements")));
         });
     }
@@ -221,7 +221,7 @@ public sealed class RequireFlaatConventionTests
     {
         await using var app = await StartAsync(web => web.MapGet("/x", (HttpContext context) => context.GetUserInfos()?.Subject).RequireFlaat());
 
-        Assert.That((await GetAsync(app, "/x", "Bearer user:bob")).Body, Is.EqualTo("bob"));
+        Assert.That((await GetAsync(app, "/x", "Bearer user.bob")).Body, Is.EqualTo("bob"));
     }
 
     public sealed record Item(string Name);

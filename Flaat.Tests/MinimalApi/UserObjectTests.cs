@@ -44,7 +44,7 @@ public sealed class UserObjectTests
     {
         await using var app = await StartAsync(web => web.MapGet("/me", (AppUser user) => $"{user.Name} ({user.Role})").RequireFlaat());
 
-        var result = await GetAsync(app, "/me", "Bearer user:alice");
+        var result = await GetAsync(app, "/me", "Bearer user.alice");
 
         Assert.That(result, Is.EqualTo((HttpStatusCode.OK, "Alice Liddell (admin)")));
     }
@@ -59,7 +59,7 @@ public sealed class UserObjectTests
             return user.Name;
         }).RequireFlaat());
 
-        var result = await GetAsync(app, "/me", "Bearer user:bob");
+        var result = await GetAsync(app, "/me", "Bearer user.bob");
 
         Assert.That(result.Status, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(result.Body, Does.Contain($"User bob@{FakeAuthenticator.Issuer} has no AppUser in this application"));
@@ -82,8 +82,8 @@ public sealed class UserObjectTests
     {
         await using var app = await StartAsync(web => web.MapGet("/nick", (Nickname? nickname) => nickname?.Value ?? "none").OptionalFlaat());
 
-        Assert.That(await GetAsync(app, "/nick", "Bearer user:alice"), Is.EqualTo((HttpStatusCode.OK, "Al")));
-        Assert.That(await GetAsync(app, "/nick", "Bearer user:bob"), Is.EqualTo((HttpStatusCode.OK, "none")));
+        Assert.That(await GetAsync(app, "/nick", "Bearer user.alice"), Is.EqualTo((HttpStatusCode.OK, "Al")));
+        Assert.That(await GetAsync(app, "/nick", "Bearer user.bob"), Is.EqualTo((HttpStatusCode.OK, "none")));
         Assert.That(await GetAsync(app, "/nick"), Is.EqualTo((HttpStatusCode.OK, "none")));
     }
 
@@ -92,7 +92,7 @@ public sealed class UserObjectTests
     {
         await using var app = await StartAsync(web => web.MapGet("/open", (UserInfos user) => user.Subject).RequireFlaat());
 
-        var result = await GetAsync(app, "/open", "Bearer user:bob");
+        var result = await GetAsync(app, "/open", "Bearer user.bob");
 
         Assert.That(result, Is.EqualTo((HttpStatusCode.OK, "bob")));
         Assert.That(_directory.Lookups, Is.Zero);
@@ -107,8 +107,8 @@ public sealed class UserObjectTests
             return ReferenceEquals(user, again) ? "same" : "different";
         }).RequireFlaat());
 
-        var first = await GetAsync(app, "/twice", "Bearer user:alice");
-        var second = await GetAsync(app, "/twice", "Bearer user:alice");
+        var first = await GetAsync(app, "/twice", "Bearer user.alice");
+        var second = await GetAsync(app, "/twice", "Bearer user.alice");
 
         Assert.That(first, Is.EqualTo((HttpStatusCode.OK, "same")));
         Assert.That(second, Is.EqualTo((HttpStatusCode.OK, "same")));
@@ -121,8 +121,8 @@ public sealed class UserObjectTests
         await using var app = await StartAsync(web => web.MapGet("/lazy", async (HttpContext context) =>
             (await context.GetUserObjectAsync<AppUser>())?.Name ?? "none").RequireFlaat());
 
-        Assert.That(await GetAsync(app, "/lazy", "Bearer user:alice"), Is.EqualTo((HttpStatusCode.OK, "Alice Liddell")));
-        Assert.That(await GetAsync(app, "/lazy", "Bearer user:bob"), Is.EqualTo((HttpStatusCode.OK, "none")));
+        Assert.That(await GetAsync(app, "/lazy", "Bearer user.alice"), Is.EqualTo((HttpStatusCode.OK, "Alice Liddell")));
+        Assert.That(await GetAsync(app, "/lazy", "Bearer user.bob"), Is.EqualTo((HttpStatusCode.OK, "none")));
     }
 
     public sealed record AppUser(string Name, string Role);

@@ -150,4 +150,20 @@ public sealed class FlaatErrorTests
     {
         Assert.That(FlaatError.Forbidden("no").ToString(), Is.EqualTo("403 Forbidden: no"));
     }
+
+    [TestCase("")]
+    [TestCase("invalid\"token")]
+    [TestCase("invalid\\token")]
+    [TestCase("invalid_t\u00f6ken")]
+    [TestCase("invalid\ntoken")]
+    public void ChallengeError_NotQuotable_Throws(string code)
+    {
+        Assert.Throws<ArgumentException>(() => _ = new FlaatError(401, "Unauthenticated", "x") { ChallengeError = code });
+    }
+
+    [Test]
+    public void ChallengeError_Default_IsNull()
+    {
+        Assert.That(FlaatError.Unauthenticated("x").ChallengeError, Is.Null);
+    }
 }

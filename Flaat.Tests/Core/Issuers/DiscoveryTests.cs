@@ -22,6 +22,62 @@ public sealed class DiscoveryTests
         Assert.That(op.RequestCount(FakeOpenIdEndpoint.Jwks) + op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.Zero);
     }
 
+    [TestCase("[1,2,3]")]
+    [TestCase("\"a string\"")]
+    [TestCase("null")]
+    public async Task AuthenticateAsync_DiscoveryAnswersJsonThatIsNoObject_503RememberedBrieflyNotFetchedPerRequest(string document)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = time });
+        op.ServeDocument(FakeOpenIdEndpoint.Discovery, document);
+        var options = EngineTestKit.OptionsFor(op);
+        options.Cache.RejectionLifetime = TimeSpan.FromSeconds(10);
+        using var engine = new FlaatAuthenticator(options, timeProvider: time);
+
+        var results = new List<AuthenticationResult>();
+        for (var i = 0; i < 3; i++)
+        {
+            results.Add(await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("u" + i)))));
+        }
+
+        var whileRemembered = op.RequestCount(FakeOpenIdEndpoint.Discovery);
+        time.Advance(TimeSpan.FromSeconds(11));
+        await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("late"))));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(results.Select(r => r.Error?.StatusCode), Is.All.EqualTo(503), "the OP's fault, not the user's");
+            Assert.That(results[0].Error!.Description, Does.Contain("not a JSON object"));
+            Assert.That(whileRemembered, Is.EqualTo(1), "asked once, not retried, not asked per request");
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.Discovery), Is.EqualTo(2), "asked again once the failure is forgotten");
+        });
+    }
+
+    [Test]
+    public async Task AuthenticateAsync_DiscoveryAnswersJsonThatIsNoObject_CountedByTheCircuitBreaker()
+    {
+        using var op = FakeOpenIdProvider.Start();
+        op.ServeDocument(FakeOpenIdEndpoint.Discovery, "[]");
+        var options = EngineTestKit.OptionsFor(op);
+        options.Cache.RejectionLifetime = TimeSpan.Zero;
+        options.Resilience.CircuitBreakerFailureThreshold = 2;
+        using var engine = new FlaatAuthenticator(options);
+
+        for (var i = 0; i < 2; i++)
+        {
+            await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("u" + i))));
+        }
+
+        var third = await engine.AuthenticateAsync(new AuthenticationRequest(op.CreateJwt(new FakeUser("third"))));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(third.Error?.StatusCode, Is.EqualTo(503));
+            Assert.That(third.Error!.Description, Does.Contain("circuit is open"));
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.Discovery), Is.EqualTo(2));
+        });
+    }
+
     [Test]
     public async Task AuthenticateAsync_DocumentOnlyUnderOauth2_FoundBySecondRule()
     {
