@@ -16,7 +16,11 @@ public sealed class FlaatEndpointOptions
     /// </summary>
     public bool RequireAuthenticationByDefault { get; set; }
 
-    /// <summary>Whether the Flaat filter is added to every MVC action. Default <see langword="true"/>.</summary>
+    /// <summary>
+    /// Whether the Flaat filter is added to every MVC action (needed for
+    /// <see cref="RequireAuthenticationByDefault"/> on MVC). Actions with Flaat attributes are judged
+    /// either way: with this off, each gets the filter of its own. Default <see langword="true"/>.
+    /// </summary>
     public bool AddMvcFilter { get; set; } = true;
 
     /// <summary>The on-failure hook of endpoints that set none of their own.</summary>

@@ -1,4 +1,5 @@
 using Flaat.Requirements;
+using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Requirements = Flaat.Requirements;
 
 namespace Flaat.AspNetCore;
@@ -9,7 +10,7 @@ namespace Flaat.AspNetCore;
 /// <see cref="FlaatOptionalAttribute"/> of its class.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
-public sealed class FlaatAuthenticatedAttribute : Attribute, IFlaatMetadata
+public sealed class FlaatAuthenticatedAttribute : Attribute, IFlaatMetadata, IControllerModelConvention, IActionModelConvention
 {
     /// <inheritdoc />
     public void Apply(FlaatPolicyBuilder builder)
@@ -17,6 +18,10 @@ public sealed class FlaatAuthenticatedAttribute : Attribute, IFlaatMetadata
         ArgumentNullException.ThrowIfNull(builder);
         builder.RequireAuthenticatedUser();
     }
+
+    void IControllerModelConvention.Apply(ControllerModel controller) => FlaatMvcGuard.Apply(controller);
+
+    void IActionModelConvention.Apply(ActionModel action) => FlaatMvcGuard.Apply(action);
 }
 
 /// <summary>
@@ -25,7 +30,7 @@ public sealed class FlaatAuthenticatedAttribute : Attribute, IFlaatMetadata
 /// <see langword="null"/>); an OP that cannot be reached is still reported (503).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
-public sealed class FlaatOptionalAttribute : Attribute, IFlaatMetadata
+public sealed class FlaatOptionalAttribute : Attribute, IFlaatMetadata, IControllerModelConvention, IActionModelConvention
 {
     /// <inheritdoc />
     public void Apply(FlaatPolicyBuilder builder)
@@ -33,6 +38,10 @@ public sealed class FlaatOptionalAttribute : Attribute, IFlaatMetadata
         ArgumentNullException.ThrowIfNull(builder);
         builder.AllowAnonymous();
     }
+
+    void IControllerModelConvention.Apply(ControllerModel controller) => FlaatMvcGuard.Apply(controller);
+
+    void IActionModelConvention.Apply(ActionModel action) => FlaatMvcGuard.Apply(action);
 }
 
 /// <summary>
@@ -41,7 +50,7 @@ public sealed class FlaatOptionalAttribute : Attribute, IFlaatMetadata
 /// </summary>
 /// <param name="name">The access level's name (case-insensitive).</param>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
-public sealed class FlaatAccessLevelAttribute(string name) : Attribute, IFlaatMetadata
+public sealed class FlaatAccessLevelAttribute(string name) : Attribute, IFlaatMetadata, IControllerModelConvention, IActionModelConvention
 {
     /// <summary>The access level's name.</summary>
     public string Name { get; } = name;
@@ -52,6 +61,10 @@ public sealed class FlaatAccessLevelAttribute(string name) : Attribute, IFlaatMe
         ArgumentNullException.ThrowIfNull(builder);
         builder.RequireAccessLevel(Name);
     }
+
+    void IControllerModelConvention.Apply(ControllerModel controller) => FlaatMvcGuard.Apply(controller);
+
+    void IActionModelConvention.Apply(ActionModel action) => FlaatMvcGuard.Apply(action);
 }
 
 /// <summary>
@@ -59,7 +72,7 @@ public sealed class FlaatAccessLevelAttribute(string name) : Attribute, IFlaatMe
 /// family), built with the core's <see cref="Require"/> factories. Invalid values fail at start-up,
 /// naming the endpoint.
 /// </summary>
-public abstract class FlaatClaimRequirementAttribute : Attribute, IFlaatMetadata
+public abstract class FlaatClaimRequirementAttribute : Attribute, IFlaatMetadata, IControllerModelConvention, IActionModelConvention
 {
     private protected FlaatClaimRequirementAttribute(string[] values)
     {
@@ -83,6 +96,10 @@ public abstract class FlaatClaimRequirementAttribute : Attribute, IFlaatMetadata
         var match = MustMatch is null ? (Requirements.Match?)null : Requirements.Match.Parse(MustMatch);
         builder.Require(Create(match, builder.IssuerSupportsAudience));
     }
+
+    void IControllerModelConvention.Apply(ControllerModel controller) => FlaatMvcGuard.Apply(controller);
+
+    void IActionModelConvention.Apply(ActionModel action) => FlaatMvcGuard.Apply(action);
 
     private protected abstract Requirement Create(Match? match, Func<string, bool>? issuerSupportsAudience);
 }
@@ -153,7 +170,7 @@ public sealed class FlaatAudienceAttribute : FlaatClaimRequirementAttribute
 /// </summary>
 /// <param name="handlerType">A class implementing <see cref="IFlaatFailureHandler"/>.</param>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
-public sealed class FlaatOnFailureAttribute(Type handlerType) : Attribute, IFlaatMetadata
+public sealed class FlaatOnFailureAttribute(Type handlerType) : Attribute, IFlaatMetadata, IControllerModelConvention, IActionModelConvention
 {
     /// <summary>The hook's type.</summary>
     public Type HandlerType { get; } = handlerType;
@@ -164,6 +181,10 @@ public sealed class FlaatOnFailureAttribute(Type handlerType) : Attribute, IFlaa
         ArgumentNullException.ThrowIfNull(builder);
         builder.OnFailure(FlaatFailureHandlers.FromType(HandlerType));
     }
+
+    void IControllerModelConvention.Apply(ControllerModel controller) => FlaatMvcGuard.Apply(controller);
+
+    void IActionModelConvention.Apply(ActionModel action) => FlaatMvcGuard.Apply(action);
 }
 
 /// <summary>An on-failure hook as a class (for <see cref="FlaatOnFailureAttribute"/>).</summary>

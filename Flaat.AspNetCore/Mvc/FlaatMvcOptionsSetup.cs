@@ -12,6 +12,9 @@ internal sealed class FlaatMvcOptionsSetup(IOptions<FlaatEndpointOptions> option
     public void Configure(MvcOptions mvc)
     {
         ArgumentNullException.ThrowIfNull(mvc);
+
+        // Without this mark, Flaat's attributes stop the application (see FlaatMvcGuard).
+        mvc.Conventions.Add(FlaatMvcGuard.Registered);
         if (options.Value.AddMvcFilter)
         {
             mvc.Filters.Add(new ServiceFilterAttribute<FlaatMvcFilter> { IsReusable = true });

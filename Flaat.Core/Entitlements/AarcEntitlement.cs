@@ -208,9 +208,10 @@ public sealed partial class AarcEntitlement : IEquatable<AarcEntitlement>
     /// The normalised entitlement: <c>urn:</c>, the namespace parts, <c>:group:</c>, the groups, the role
     /// and the authority. Under <see cref="AarcSpec.G069"/> the namespace is lower-cased, RFC 8141
     /// components are dropped and percent-encodings have upper-case hex digits; under AARC-G002 it is
-    /// the percent-decoded value.
+    /// the percent-decoded value, where a <c>%</c> that would read as an escape is written <c>%25</c>, so
+    /// the text reads back as this entitlement instead of being decoded twice.
     /// </summary>
-    public override string ToString() => _text;
+    public override string ToString() => Spec == AarcSpec.G069 ? _text : PercentEncoding.EscapeEscapes(_text);
 
     private ReadOnlySpan<char> Slice(int separator, int end) => _text.AsSpan(separator + 1, end - separator - 1);
 

@@ -51,6 +51,32 @@ internal static class PercentEncoding
         }
     }
 
+    /// <summary>
+    /// Writes as <c>%25</c> every <c>%</c> that <see cref="Decode"/> would read as an escape, so that
+    /// decoding the result gives <paramref name="value"/> back. Returns <paramref name="value"/> itself
+    /// when there is none.
+    /// </summary>
+    public static string EscapeEscapes(string value)
+    {
+        var first = value.IndexOf('%', StringComparison.Ordinal);
+        if (first < 0 || !HasEscape(value, first))
+        {
+            return value;
+        }
+
+        var text = new StringBuilder(value.Length + 8);
+        for (var i = 0; i < value.Length; i++)
+        {
+            text.Append(value[i]);
+            if (IsEscape(value, i))
+            {
+                text.Append("25");
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Whether some <c>%XX</c> in <paramref name="value"/> has a lower-case hex digit.</summary>
     public static bool HasLowerCaseEscape(ReadOnlySpan<char> value)
     {

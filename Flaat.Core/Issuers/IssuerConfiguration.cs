@@ -34,8 +34,13 @@ internal sealed class IssuerConfiguration
     public static IssuerConfiguration? TryRead(JsonElement document, bool allowInsecureHttp, out string? problem)
     {
         problem = null;
-        var issuer = ReadString(document, "issuer");
-        if (issuer is null)
+        if (document.ValueKind != JsonValueKind.Object)
+        {
+            problem = "is not a JSON object";
+            return null;
+        }
+
+        if (!TryReadString(document, "issuer", out var issuer) || issuer is null)
         {
             problem = "names no issuer";
             return null;
@@ -55,7 +60,13 @@ internal sealed class IssuerConfiguration
     private static bool TryReadEndpoint(JsonElement document, string name, bool allowInsecureHttp, out Uri? endpoint, ref string? problem)
     {
         endpoint = null;
-        if (ReadString(document, name) is not { } text)
+        if (!TryReadString(document, name, out var text))
+        {
+            problem = $"has an invalid {name}";
+            return false;
+        }
+
+        if (text is null)
         {
             return true;
         }
@@ -76,8 +87,27 @@ internal sealed class IssuerConfiguration
         return true;
     }
 
-    private static string? ReadString(JsonElement document, string name) =>
-        document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
-            ? text
-            : null;
+    /// <summary>
+    /// Reads a member that should be a non-empty string (<paramref name="text"/> is <see langword="null"/>
+    /// for anything else); <see langword="false"/> when it is a JSON string that is no text: escapes of
+    /// lone surrogates (<c>"\ud800"</c>) are valid JSON, but reading them throws.
+    /// </summary>
+    private static bool TryReadString(JsonElement document, string name, out string? text)
+    {
+        text = null;
+        if (!document.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return true;
+        }
+
+        try
+        {
+            text = value.GetString() is { Length: > 0 } read ? read : null;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 }

@@ -39,4 +39,16 @@ public sealed class IssuerConfigurationTests
         Assert.That(IssuerConfiguration.TryRead(Json("""{"userinfo_endpoint":"https://op.example/ui"}"""), false, out var problem), Is.Null);
         Assert.That(problem, Is.EqualTo("names no issuer"));
     }
+
+    [TestCase("""{"issuer":"\udc00\ud800"}""", "names no issuer")]
+    [TestCase("""{"issuer":"https://op.example","jwks_uri":"https://op.example/\ud800"}""", "has an invalid jwks_uri")]
+    [TestCase("""["https://op.example"]""", "is not a JSON object")]
+    public void TryRead_JsonThatIsNoDocumentOrNoText_IsAProblemNotAnException(string json, string expected)
+    {
+        // Escapes of lone surrogates are valid JSON, but reading them as a string throws.
+        var configuration = IssuerConfiguration.TryRead(Json(json), allowInsecureHttp: false, out var problem);
+
+        Assert.That(configuration, Is.Null);
+        Assert.That(problem, Is.EqualTo(expected));
+    }
 }
