@@ -526,10 +526,13 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         var unavailable = outcomes.Where(o => o.Error is not null).ToList();
         if (unavailable.Count > 0)
         {
-            var error = unavailable[0].Error!;
-            throw new FlaatUnavailableException(
-                $"No trusted OP accepted the token, and {unavailable.Count} of {candidates.Count} could not be asked; first: {error.Description}",
-                error.RetryAfter);
+            // An OP that is down may accept the token later (503); a fault on this side (an OP's
+            // broken configuration, a request that could not be built) is no outage and stays a 500.
+            var error = unavailable.Find(o => o.Error!.StatusCode == 503)?.Error ?? unavailable[0].Error!;
+            var description = $"No trusted OP accepted the token, and {unavailable.Count} of {candidates.Count} could not be asked; first: {error.Description}";
+            throw error.StatusCode == 503
+                ? new FlaatUnavailableException(description, error.RetryAfter)
+                : new FlaatException(description);
         }
 
         throw new FlaatUnauthenticatedException("No trusted OP accepted the token");

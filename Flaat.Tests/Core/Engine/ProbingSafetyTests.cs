@@ -132,6 +132,32 @@ public sealed class ProbingSafetyTests
         Assert.That(next.Error?.Description, Is.EqualTo("No trusted OP accepted the token"));
     }
 
+    [Test]
+    public async Task AuthenticateAsync_NoAcceptanceAndOneOpMisconfigured_500NotAnOutage()
+    {
+        // b's discovery names another issuer: a fault of configuration, which waiting will not cure.
+        _b.DiscoveryIssuer = "https://elsewhere.example";
+        using var engine = Engine();
+
+        var result = await engine.AuthenticateAsync(new AuthenticationRequest("opaque-token"));
+
+        Assert.That(result.Error?.StatusCode, Is.EqualTo(500));
+        Assert.That(result.Error!.Description, Does.StartWith("No trusted OP accepted the token, and 1 of 2 could not be asked"));
+    }
+
+    [Test]
+    public async Task AuthenticateAsync_NoAcceptanceOneOpDownAndOneMisconfigured_503()
+    {
+        _a.UserInfo = _ => new Answer(503, "{}");
+        _b.DiscoveryIssuer = "https://elsewhere.example";
+        using var engine = Engine();
+
+        var result = await engine.AuthenticateAsync(new AuthenticationRequest("opaque-token"));
+
+        Assert.That(result.Error?.StatusCode, Is.EqualTo(503));
+        Assert.That(result.Error!.Description, Does.Contain($"The OP {A} could not be reached"));
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         while (!condition())

@@ -87,6 +87,9 @@ internal sealed class ScriptedOps : HttpMessageHandler
 
         public bool Introspects { get; set; }
 
+        /// <summary>The issuer the discovery document names; another than <see cref="Issuer"/> makes it a broken configuration.</summary>
+        public string? DiscoveryIssuer { get; set; }
+
         public Func<string, Answer> UserInfo { get; set; } = _ => Answer.Unauthorized;
 
         public Func<string, Answer> Introspection { get; set; } = _ => Answer.Ok("""{"active":false}""");
@@ -95,7 +98,7 @@ internal sealed class ScriptedOps : HttpMessageHandler
         {
             var document = new JsonObject
             {
-                ["issuer"] = Issuer,
+                ["issuer"] = DiscoveryIssuer ?? Issuer,
                 ["userinfo_endpoint"] = Issuer + "/userinfo",
                 ["jwks_uri"] = Issuer + "/jwks",
             };
