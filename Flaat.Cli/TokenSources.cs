@@ -58,8 +58,9 @@ internal static class TokenSources
                 ? iss.GetString()
                 : null;
         }
-        catch (Exception e) when (e is FormatException or JsonException)
+        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: an iss whose text is not valid UTF-8 or holds a lone surrogate.
             return null;
         }
     }

@@ -44,6 +44,7 @@ public sealed class TokenSourcesTests
     [TestCase("a.b")]
     [TestCase("a.!!!.c")]
     [TestCase("eyJhbGciOiJub25lIn0.WzFd.c2ln")] // the body is a JSON array
+    [TestCase("eyJhbGciOiJub25lIn0.eyJpc3MiOiJcdWQ4MDAifQ.c2ln")] // iss is a lone surrogate, "\ud800"
     public void PeekJwtIssuer_NotAJwtWithIss_ReturnsNull(string token)
     {
         Assert.That(TokenSources.PeekJwtIssuer(token), Is.Null);
