@@ -243,9 +243,15 @@ internal sealed class OpClient
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return new HttpAnswer(status, default, Problem: "its answer is not a JSON object");
+            }
+
+            // Checked here, once: a claim that cannot be read would otherwise throw wherever it is used.
+            return ReadableJson.HasOnlyReadableStrings(document.RootElement)
                 ? new HttpAnswer(status, document.RootElement.Clone())
-                : new HttpAnswer(status, default, Problem: "its answer is not a JSON object");
+                : new HttpAnswer(status, default, Problem: "its answer holds a string that is not valid Unicode");
         }
         catch (JsonException)
         {

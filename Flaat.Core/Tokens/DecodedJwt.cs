@@ -249,7 +249,7 @@ internal sealed class DecodedJwt
             using var document = JsonDocument.Parse(bytes, StrictJson);
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
-                if (!HasOnlyReadableStrings(document.RootElement))
+                if (!ReadableJson.HasOnlyReadableStrings(document.RootElement))
                 {
                     problem = $"malformed JWT: the {name} has a string that is not valid Unicode";
                     return null;
@@ -267,47 +267,6 @@ internal sealed class DecodedJwt
             // Invalid JSON or UTF-8, too deep, or a duplicate member (which would let two readers see two tokens).
             problem = $"malformed JWT: the {name} is not a JSON object without duplicate members";
             return null;
-        }
-    }
-
-    /// <summary>Whether every property name and string value can be read as a .NET string.</summary>
-    private static bool HasOnlyReadableStrings(JsonElement element)
-    {
-        try
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        _ = property.Name;
-                        if (!HasOnlyReadableStrings(property.Value))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
-                case JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        if (!HasOnlyReadableStrings(item))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
-                case JsonValueKind.String:
-                    _ = element.GetString();
-                    return true;
-                default:
-                    return true;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
         }
     }
 

@@ -49,6 +49,22 @@ public sealed class OpAnswerBindingTests
         Assert.That(result.Error!.Description, Is.EqualTo($"The OP {A} answered userinfo for another issuer ({B})"));
     }
 
+    [TestCase("""{"sub":"bob","groups":["\ud800"]}""")]
+    [TestCase("""{"sub":"bob","\udc00":1}""")]
+    public async Task AuthenticateAsync_UserInfoWithAStringThatIsNoText_503NotAnException(string body)
+    {
+        // Valid JSON, but reading the string throws: it is refused on arrival, as a fault of the OP,
+        // rather than throwing later wherever a requirement reads the claim.
+        _a.UserInfo = Answering(Opaque, body);
+        using var engine = Engine();
+
+        var result = await engine.AuthenticateAsync(new AuthenticationRequest(Opaque, IssuerHint: A));
+
+        Assert.That(result.UserInfos, Is.Null);
+        Assert.That(result.Error?.StatusCode, Is.EqualTo(503));
+        Assert.That(result.Error!.Description, Does.EndWith("its answer holds a string that is not valid Unicode"));
+    }
+
     [Test]
     public async Task AuthenticateAsync_ProbedOpAnswersForAnotherIssuer_401()
     {
