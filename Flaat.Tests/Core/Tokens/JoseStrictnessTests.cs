@@ -100,6 +100,27 @@ public sealed class JoseStrictnessTests
         Assert.That(respelled.Error?.Description, Does.StartWith(reason));
     }
 
+    [TestCase("jku")]
+    [TestCase("x5u")]
+    [TestCase("jwk")]
+    public async Task AuthenticateAsync_HeaderNamesItsOwnKey_KeyNeverFetchedOrUsed(string member)
+    {
+        // The token names a key of the attacker's (by URL, or embedded): only the issuer's JWKS counts.
+        using var attacker = WireMock.Server.WireMockServer.Start();
+        var trusted = TestKey.Create("ES256", "trusted");
+        var own = TestKey.Create("ES256", "trusted");
+        EngineTestKit.ServeJwks(_op, trusted.Jwk);
+        using var engine = OfflineEngine();
+        var header = new JsonObject { ["alg"] = "ES256", ["kid"] = "trusted", ["typ"] = "at+jwt" };
+        header[member] = member == "jwk" ? own.Jwk.DeepClone() : attacker.Url + "/keys";
+        var token = EngineTestKit.Sign(header, EngineTestKit.Payload(_op.Issuer), own.Sign);
+
+        var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.That(result.Error?.Description, Is.EqualTo("Signature verification failed"));
+        Assert.That(attacker.LogEntries, Is.Empty);
+    }
+
     [TestCase("""["exp"]""")]
     [TestCase("[]")]
     [TestCase("\"b64\"")]

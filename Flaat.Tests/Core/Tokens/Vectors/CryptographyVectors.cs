@@ -4,7 +4,10 @@ namespace Flaat.Tests.Core.Tokens.Vectors;
 /// The public signature corpus the vector tests read: Debian's <c>python3-cryptography-vectors</c>
 /// (pyca/cryptography's test vectors: NIST CAVP FIPS 186 SigVer/SigGen response files and the
 /// Ed25519 reference <c>sign.input</c>), installed by <c>.ci/run</c>. Not copied into this
-/// repository; read where the package installs it, or from <c>FLAAT_CRYPTOGRAPHY_VECTORS</c>.
+/// repository; read from <c>FLAAT_CRYPTOGRAPHY_VECTORS</c>, where the package installs it, or, on a
+/// Debian-like machine without it, from the package downloaded (<c>apt-get download</c>, no root
+/// needed) and unpacked (<c>dpkg-deb -x</c>) into the temporary folder on first use, as the
+/// end-to-end tests install their OP: so <c>dotnet test Flaat.sln</c> alone runs them.
 /// </summary>
 internal static class CryptographyVectors
 {
@@ -12,9 +15,84 @@ internal static class CryptographyVectors
     public const string DebianPackage = "python3-cryptography-vectors";
     private const string DefaultRoot = "/usr/lib/python3/dist-packages/cryptography_vectors";
 
+    private static readonly Lazy<string> Root = new(FindRoot, LazyThreadSafetyMode.ExecutionAndPublication);
+
     /// <summary>The full path of a corpus file; fails the test (never skips it) when the corpus is missing.</summary>
-    public static string File(string relativePath) =>
-        Locate(Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured ? configured : DefaultRoot, relativePath);
+    public static string File(string relativePath) => Locate(Root.Value, relativePath);
+
+    private static string FindRoot()
+    {
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        if (Directory.Exists(DefaultRoot))
+        {
+            return DefaultRoot;
+        }
+
+        var unpacked = Path.Combine(Path.GetTempPath(), "flaat-" + DebianPackage);
+        var root = unpacked + DefaultRoot;
+        if (!Directory.Exists(root))
+        {
+            TryDownload(unpacked);
+        }
+
+        return root;
+    }
+
+    /// <summary>Downloads and unpacks the package without installing it; on failure the caller's message says what to do.</summary>
+    private static void TryDownload(string target)
+    {
+        var work = Directory.CreateTempSubdirectory("flaat-vectors-");
+        try
+        {
+            if (Run("apt-get", ["download", DebianPackage], work.FullName)
+                && work.GetFiles("*.deb") is [var package]
+                && Run("dpkg-deb", ["-x", package.FullName, work.FullName + "/unpacked"], work.FullName))
+            {
+                // One rename, so a concurrent or interrupted run never sees half a corpus.
+                Directory.Move(work.FullName + "/unpacked", target);
+            }
+        }
+        catch (IOException)
+        {
+            // Another test process won the rename; its copy is as good.
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static bool Run(string program, string[] arguments, string workingDirectory)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var errors = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            errors.Wait();
+            return process.WaitForExit(TimeSpan.FromMinutes(2)) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Not a Debian-like machine: no apt-get or dpkg-deb.
+            return false;
+        }
+    }
 
     /// <summary>The full path of <paramref name="relativePath"/> under <paramref name="root"/>.</summary>
     /// <exception cref="InvalidOperationException">The file is missing; the message says how to install the corpus.</exception>
@@ -24,8 +102,8 @@ internal static class CryptographyVectors
         if (!System.IO.File.Exists(path))
         {
             throw new InvalidOperationException(
-                $"The signature test vectors are missing: {path} does not exist. Install the Debian package " +
-                $"{DebianPackage} (`apt-get install -y --no-install-recommends {DebianPackage}`, as .ci/run does), " +
+                $"The signature test vectors are missing: {path} does not exist, and the Debian package {DebianPackage} " +
+                $"could not be downloaded. Install it (`apt-get install -y --no-install-recommends {DebianPackage}`, as .ci/run does), " +
                 $"or point {EnvironmentVariable} at a copy of its cryptography_vectors folder.");
         }
 
