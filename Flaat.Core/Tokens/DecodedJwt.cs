@@ -204,8 +204,10 @@ internal sealed class DecodedJwt
             using var document = JsonDocument.Parse(bytes);
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("alg", out _);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
+            // InvalidOperationException: a property name that is not valid Unicode (an escaped lone
+            // surrogate), which the member lookup has to read.
             return false;
         }
     }
