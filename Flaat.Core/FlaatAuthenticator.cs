@@ -98,7 +98,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FlaatAuthenticator>();
         _ownsHttp = httpClient is null;
-        _http = httpClient ?? CreateHttpClient(options.VerifyTls);
+        _http = httpClient ?? OpHttpClient.Create(options.VerifyTls);
         _metrics = new FlaatMetrics(meterFactory);
         _client = new OpClient(_http, options, _time, _metrics);
         _issuers = new IssuerRegistry(options, _client, _time, _logger, _lifetimeToken);
@@ -191,27 +191,6 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         }
     }
 
-    private static HttpClient CreateHttpClient(bool verifyTls)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = DecompressionMethods.All,
-            // An OP's answer is taken from the URL its discovery document names, never from where a
-            // redirect points: a followed 302 would make another origin's JSON the user's claims, a 307 would re-send the token.
-            AllowAutoRedirect = false,
-        };
-        if (!verifyTls)
-        {
-#pragma warning disable CA5359 // Turned off only on the explicit request of FlaatOptions.VerifyTls = false (tests).
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-#pragma warning restore CA5359
-        }
-
-        // The resilience pipeline times every attempt; the client's own timeout stays out of the way.
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-    }
-
     private async Task<AuthenticationResult> AuthenticateUncachedAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
     {
         var key = new FlightKey(hash, request.RequireUserInfo, request.IssuerHint);
@@ -251,6 +230,10 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
             { Error.StatusCode: 401 } when request.RequireUserInfo && _tokenClaimsSuffice => null,
             // A refusal for want of probing budget says nothing about the token: not remembered.
             _ when outcome.NotCached => null,
+            // A rejection under an issuer hint may be the hint's fault ("issued by X, not by the
+            // expected issuer"): remembered for the token, it would refuse (or replace the success of)
+            // requests without that hint.
+            { Error.StatusCode: 401 } when request.IssuerHint is not null => null,
             // A rejection is remembered briefly; an outage or a configuration fault is not.
             { Error.StatusCode: 401 } => now + _rejectionLifetime,
             _ => null,
@@ -419,7 +402,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         return userInfo.Kind switch
         {
             OpResultKind.Ok => OpAnswers.BindUserInfo(userInfo.Body, issuer, tokenSubject),
-            OpResultKind.Rejected => throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} rejected the token at its userinfo endpoint ({userInfo.Problem})"),
+            OpResultKind.Rejected when userInfo.RefusesTheToken => throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} rejected the token at its userinfo endpoint ({userInfo.Problem})"),
+            OpResultKind.Rejected => throw new FlaatUnavailableException($"The OP {issuer.Issuer} answered its userinfo endpoint with {userInfo.Problem}, which says nothing about the token"),
             _ => throw new FlaatUnavailableException($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter),
         };
     }
@@ -443,8 +427,14 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         {
             case OpResultKind.Ok:
                 return OpAnswers.BindIntrospection(result.Body, issuer, tokenSubject, userInfo, _time.GetUtcNow(), _clockSkew);
-            case OpResultKind.Rejected:
+            case OpResultKind.Rejected when result.StatusCode == 400:
+                // RFC 7662 answers a token it does not know with active: false; a 400 says the request (the token) was malformed.
+                throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} refused to introspect the token ({result.Problem})");
+            case OpResultKind.Rejected when result.StatusCode is 401 or 403:
                 throw new FlaatException($"The OP {issuer.Issuer} refused the introspection request ({result.Problem}); check the client credentials for this issuer");
+            case OpResultKind.Rejected:
+                EngineLog.OpUnavailable(_logger, issuer.Issuer, endpoint, result.Problem!);
+                throw new FlaatUnavailableException($"The OP {issuer.Issuer} answered its introspection endpoint with {result.Problem}, which says nothing about the token");
             default:
                 EngineLog.OpUnavailable(_logger, issuer.Issuer, endpoint, result.Problem!);
                 throw new FlaatUnavailableException($"The OP {issuer.Issuer} could not be reached: {result.Problem}", result.RetryAfter);
@@ -570,7 +560,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
                         return new ProbeOutcome(issuer, configuration, null, null, e.ToError());
                     }
 
-                case OpResultKind.Rejected:
+                case OpResultKind.Rejected when userInfo.RefusesTheToken:
                     return ProbeOutcome.Rejected(issuer);
                 default:
                     return new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter));

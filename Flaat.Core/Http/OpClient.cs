@@ -28,6 +28,8 @@ internal sealed class OpClient
     /// <summary>The largest answer read from an OP; a bigger one is refused.</summary>
     internal const int MaxResponseBytes = 1 << 20;
 
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     private static readonly ResiliencePropertyKey<bool> IdempotentKey = new("Flaat.Idempotent");
 
     private readonly HttpClient _http;
@@ -119,7 +121,7 @@ internal sealed class OpClient
     /// </summary>
     private static bool IsOpFailure(Outcome<HttpAnswer> outcome) =>
         IsTransient(outcome)
-        || (outcome.Result is { LocalFault: null } answer && (IsRedirect(answer.StatusCode) || answer.Problem is not null));
+        || (outcome.Result is { LocalFault: null, PerAnswer: false } answer && (IsRedirect(answer.StatusCode) || answer.Problem is not null));
 
     private static bool IsTransientStatus(int status) => status >= 500 || status == 408 || status == 429;
 
@@ -242,7 +244,7 @@ internal sealed class OpClient
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(body, StrictJson);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return new HttpAnswer(status, default, Problem: "its answer is not a JSON object");
@@ -251,11 +253,17 @@ internal sealed class OpClient
             // Checked here, once: a claim that cannot be read would otherwise throw wherever it is used.
             return ReadableJson.HasOnlyReadableStrings(document.RootElement)
                 ? new HttpAnswer(status, document.RootElement.Clone())
-                : new HttpAnswer(status, default, Problem: "its answer holds a string that is not valid Unicode");
+                : new HttpAnswer(status, default, Problem: "its answer holds a string that is not valid Unicode", PerAnswer: true);
         }
         catch (JsonException)
         {
-            return new HttpAnswer(status, default, Problem: "its answer is not JSON");
+            // Also a repeated member, at any depth: two readers could see two different answers.
+            return new HttpAnswer(status, default, Problem: "its answer is not JSON without repeated members");
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name that is not valid Unicode, which the check for repeated members has to read.
+            return new HttpAnswer(status, default, Problem: "its answer holds a string that is not valid Unicode", PerAnswer: true);
         }
     }
 
@@ -343,7 +351,11 @@ internal sealed record OpTarget(string Issuer, ResiliencePipeline<HttpAnswer> Pi
 /// One answer of an OP as the resilience pipeline sees it: the status, the JSON object of a 2xx
 /// (or why the answer cannot be used), or a fault on this side that sent nothing to the OP.
 /// </summary>
-internal sealed record HttpAnswer(int StatusCode, JsonElement Json, string? Problem = null, string? LocalFault = null)
+/// <remarks>
+/// <c>PerAnswer</c>: the problem lies in what this one answer says (a user's claim the OP encoded
+/// badly), not in the OP serving: it fails the token, but the circuit breaker does not count it.
+/// </remarks>
+internal sealed record HttpAnswer(int StatusCode, JsonElement Json, string? Problem = null, string? LocalFault = null, bool PerAnswer = false)
 {
     public static HttpAnswer Local(string fault) => new(0, default, LocalFault: fault);
 }

@@ -41,6 +41,13 @@ internal sealed class OpResult
     /// <summary>When the OP may be tried again (an open circuit), when known.</summary>
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>
+    /// Whether a userinfo or introspection request was refused because of the token: status 0 (refused
+    /// here), 400, 401 or 403 (RFC 6750 section 3.1). Any other 4xx (404, 405, 410, ...) is a fault of
+    /// the OP's deployment, never the user's.
+    /// </summary>
+    public bool RefusesTheToken => Kind == OpResultKind.Rejected && StatusCode is 0 or 400 or 401 or 403;
+
     public static OpResult Ok(int statusCode, JsonElement body) => new(OpResultKind.Ok, statusCode, body, null, null);
 
     public static OpResult Rejected(int statusCode) => new(OpResultKind.Rejected, statusCode, default, $"status {statusCode}", null);

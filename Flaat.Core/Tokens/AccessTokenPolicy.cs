@@ -133,6 +133,12 @@ internal sealed class AccessTokenPolicy
                 throw new FlaatUnauthenticatedException($"Token is an ID token (it has {claim}), not an access token");
             }
         }
+
+        // RFC 9068 section 2.2: exp is required. Without it a token that speaks for itself would never expire.
+        if (jwt.ExpiresAt is null)
+        {
+            throw new FlaatUnauthenticatedException("Token has no exp; an access token whose claims suffice must expire");
+        }
     }
 
     /// <summary>A media type with <c>application/</c> added when it has no type part (RFC 7515 4.1.9).</summary>

@@ -60,7 +60,7 @@ public sealed class FlaatJwksClient : IDisposable
         _jwksUri = jwksUri;
         _time = timeProvider ?? TimeProvider.System;
         _ownsHttp = httpClient is null;
-        _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _http = httpClient ?? OpHttpClient.Create(options.VerifyTls);
         _metrics = new FlaatMetrics(meterFactory: null);
         _client = new OpClient(_http, options, _time, _metrics);
         _target = new OpTarget(jwksUri.GetLeftPart(UriPartial.Authority), _client.CreatePipeline());
@@ -101,7 +101,7 @@ public sealed class FlaatJwksClient : IDisposable
             }
         }
 
-        throw new FlaatUnauthenticatedException($"No signing key with id '{keyId}' found at {_jwksUri}");
+        throw new FlaatUnauthenticatedException($"No signing key with id '{FlaatAuthenticator.Shorten(keyId)}' found at {_jwksUri}");
     }
 
     /// <summary>
@@ -190,10 +190,10 @@ public sealed class FlaatJwksClient : IDisposable
         if (keys.Set.Fitting(keyId, algorithm).Count == 0)
         {
             throw new FlaatUnauthenticatedException(keyId is null
-                ? $"No key at {_jwksUri} fits algorithm {algorithm}"
+                ? $"No key at {_jwksUri} fits algorithm {FlaatAuthenticator.Shorten(algorithm)}"
                 : keys.Set.HasKeyId(keyId)
-                    ? $"Key '{keyId}' at {_jwksUri} does not fit algorithm {algorithm}"
-                    : $"No signing key with id '{keyId}' found at {_jwksUri}");
+                    ? $"Key '{FlaatAuthenticator.Shorten(keyId)}' at {_jwksUri} does not fit algorithm {FlaatAuthenticator.Shorten(algorithm)}"
+                    : $"No signing key with id '{FlaatAuthenticator.Shorten(keyId)}' found at {_jwksUri}");
         }
 
         return keys;

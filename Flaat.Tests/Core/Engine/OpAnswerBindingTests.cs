@@ -132,15 +132,17 @@ public sealed class OpAnswerBindingTests
     }
 
     [Test]
-    public async Task AuthenticateAsync_UserInfoRepeatsSubWithAnotherValueLast_CheckedValueIsTheOneUsed()
+    public async Task AuthenticateAsync_UserInfoRepeatsSubWithAnotherValueLast_RefusedBeforeAnyReaderSeesIt()
     {
+        // Two readers could take two different subs: the answer is refused on arrival as the OP's fault.
         var token = Jwt(A, "alice");
         _a.UserInfo = Answering(token, """{"sub":"alice","sub":"mallory"}""");
         using var engine = Engine();
 
         var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
 
-        Assert.That(result.Error?.StatusCode, Is.EqualTo(401));
+        Assert.That(result.UserInfos, Is.Null);
+        Assert.That(result.Error?.StatusCode, Is.EqualTo(503));
     }
 
     [Test]

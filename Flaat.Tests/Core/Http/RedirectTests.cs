@@ -1,3 +1,4 @@
+using Flaat.Tokens;
 using Flaat.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.RequestBuilders;
@@ -67,6 +68,20 @@ public sealed class RedirectTests
             Assert.That(result.Error!.Description, Does.Contain("redirect (status 307)"));
             Assert.That(_elsewhere.LogEntries, Is.Empty, "the token was not re-posted to another origin");
         });
+    }
+
+    [Test]
+    public async Task JwksClient_JwksUriRedirects_503AndNotFollowed()
+    {
+        // The public JWKS client builds its own HTTP client: the same one as the engine's.
+        using var op = FakeOpenIdProvider.Start();
+        Redirect(op, op.JwksUri, 302, _elsewhere.Url + "/keys");
+        using var client = new FlaatJwksClient(new Uri(op.JwksUri));
+
+        var thrown = Assert.ThrowsAsync<FlaatUnavailableException>(() => client.GetSigningKeysAsync());
+
+        Assert.That(thrown!.Message, Does.Contain("redirect (status 302)"));
+        Assert.That(_elsewhere.LogEntries, Is.Empty, "the redirect was not followed");
     }
 
     [Test]

@@ -100,6 +100,50 @@ public sealed class JoseStrictnessTests
         Assert.That(respelled.Error?.Description, Does.StartWith(reason));
     }
 
+    [TestCase("""{"alg":"ES256","\ud800":0}""")]
+    [TestCase("""{"\udc00":0}""")]
+    public async Task EvaluateAsync_HeaderWithAPropertyNameThatIsNoText_401NotAnException(string header)
+    {
+        // The member lookup that tells a JWT from an opaque token has to read every name.
+        using var engine = new FlaatAuthenticator(EngineTestKit.OptionsFor(_op));
+        var token = Base64UrlPart(header) + ".e30.c2ln";
+
+        var outcome = await new FlaatEvaluator(engine).EvaluateAsync(BearerToken.FromToken(token), new FlaatPolicy());
+
+        Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401));
+    }
+
+    [Test]
+    public async Task AuthenticateAsync_AccessTokenWithoutExpInOfflineMode_Refused()
+    {
+        var key = TestKey.Create("ES256");
+        EngineTestKit.ServeJwks(_op, key.Jwk);
+        using var engine = OfflineEngine();
+        var payload = EngineTestKit.Payload(_op.Issuer);
+        payload.Remove("exp");
+        var token = EngineTestKit.Sign(new JsonObject { ["alg"] = "ES256", ["kid"] = key.KeyId, ["typ"] = "at+jwt" }, payload, key.Sign);
+
+        var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.That(result.Error?.Description, Is.EqualTo("Token has no exp; an access token whose claims suffice must expire"));
+    }
+
+    [Test]
+    public async Task AuthenticateAsync_WrongIssuerHint_RejectionNotServedToRequestsWithoutHint()
+    {
+        const string other = "https://other.example";
+        var key = TestKey.Create("ES256");
+        EngineTestKit.ServeJwks(_op, key.Jwk);
+        using var engine = OfflineEngine(o => o.TrustedIssuers.Add(other));
+        var token = key.CreateToken(EngineTestKit.Payload(_op.Issuer));
+
+        var hinted = await engine.AuthenticateAsync(new AuthenticationRequest(token, IssuerHint: other));
+        var plain = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.That(hinted.Error?.StatusCode, Is.EqualTo(401));
+        Assert.That(plain.Error, Is.Null, "the hint's mismatch is no verdict on the token");
+    }
+
     [TestCase("jku")]
     [TestCase("x5u")]
     [TestCase("jwk")]
@@ -317,4 +361,7 @@ public sealed class JoseStrictnessTests
 
         Assert.That(info.VerificationAlgorithm, Is.EqualTo("ES256"));
     }
+
+    private static string Base64UrlPart(string json) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
