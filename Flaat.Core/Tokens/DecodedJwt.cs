@@ -270,6 +270,12 @@ internal sealed class DecodedJwt
             problem = $"malformed JWT: the {name} is not a JSON object without duplicate members";
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // A property name that is not valid Unicode, which the check for duplicates has to read.
+            problem = $"malformed JWT: the {name} has a string that is not valid Unicode";
+            return null;
+        }
     }
 
     private static (string Algorithm, string? KeyId)? ReadHeader(JsonElement header, out string? problem)

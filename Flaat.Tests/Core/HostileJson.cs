@@ -42,8 +42,9 @@ internal static class HostileJson
             parts = parts.SelectMany(list => member.Select(m => m is null ? list : [.. list, m]));
         }
 
-        var extras = Gen.Select(Gen.String[Gen.Char["abc_"], 0, 3], Value).Array[0, 3]
-            .Select(items => items.Select(e => $"\"x{e.Item1}\":{e.Item2}").ToArray());
+        // Junk members, some named with an escaped lone surrogate (valid JSON, but reading the name throws).
+        var extras = Gen.Select(Gen.Frequency((9, Gen.String[Gen.Char["abc_"], 0, 3].Select(n => "x" + n)), (1, Gen.Const("\\ud800"))), Value).Array[0, 3]
+            .Select(items => items.Select(e => $"\"{e.Item1}\":{e.Item2}").ToArray());
         return Gen.Select(parts, extras, Gen.Bool).Select((members, junk, junkFirst) =>
             "{" + string.Join(",", junkFirst ? [.. junk, .. members] : [.. members, .. junk]) + "}");
     }

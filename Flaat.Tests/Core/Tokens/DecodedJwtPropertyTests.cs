@@ -24,6 +24,8 @@ public sealed class DecodedJwtPropertyTests
         """{"alg":"RS256","b64":false,"crit":["b64"]}""", """{"alg":"RS256","b64":true}""", """{"alg":7}""",
         """{"alg":"RS256","kid":1}""", """{"alg":"RS256","alg":"none"}""", """{"typ":"JWT"}""", "[]", "\"x\"", "{",
         "{}", """{"alg":"EdDSA","kid":"\u00e9"}""",
+        // Property names that are no text (escaped lone surrogates), before and after alg: the lookup of alg reads them.
+        """{"alg":"ES256","\ud800":0}""", """{"\udc00":0,"alg":"ES256"}""", """{"\ud800":0}""",
     ];
 
     private static readonly string[] Payloads =
@@ -31,7 +33,7 @@ public sealed class DecodedJwtPropertyTests
         """{"iss":"https://op.example","sub":"a","exp":1767272400}""", """{"sub":"a"}""", "{}", "[]", "42", "null",
         """{"exp":"1767272400"}""", """{"exp":null}""", """{"nbf":null}""", """{"nbf":-1}""", """{"exp":1e400}""",
         """{"exp":253402300800}""", """{"exp":253402300799.9}""", """{"iss":5}""", """{"iss":null}""",
-        """{"sub":"a","sub":"b"}""", """{"a":""" + new string('[', 100) + new string(']', 100) + "}", "{\"a\":\"\\ud800\"}",
+        """{"sub":"a","sub":"b"}""", """{"a":""" + new string('[', 100) + new string(']', 100) + "}", "{\"a\":\"\\ud800\"}", "{\"\\ud800\":1}",
     ];
 
     private static readonly TestKey Key = TestKey.Create("ES256", kid: "k");

@@ -184,6 +184,8 @@ public sealed class DecodedJwtTests
     [TestCase("""{"iss":7}""", "malformed JWT: iss is not a string")]
     [TestCase("""{"iss":null}""", "malformed JWT: iss is not a string")]
     [TestCase("""{"iss":["https://op.example"]}""", "malformed JWT: iss is not a string")]
+    [TestCase("""{"sub":"a","\ud800":1}""", "malformed JWT: the payload has a string that is not valid Unicode")]
+    [TestCase("""{"sub":"\udc00"}""", "malformed JWT: the payload has a string that is not valid Unicode")]
     public void TryDecode_BadPayload_Malformed(string payload, string expected)
     {
         DecodedJwt.TryDecode(Jwt(Header, payload), out var problem);
