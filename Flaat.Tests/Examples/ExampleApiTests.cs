@@ -52,6 +52,34 @@ public sealed class ExampleApiTests(string project)
     }
 
     [Test]
+    public async Task AttackerBurst_NonAsciiAndGarbageTokens_FreshTokensStillAnswered()
+    {
+        // Non-ASCII tokens (over a raw socket: HttpClient will not send them), two headers and
+        // distinct garbage tokens, as the hardening issue's attacker sent them; the demo OP's
+        // circuit must stay closed, so the admin's JWT and opaque token still pass right after.
+        // Ten garbage tokens stay within the default probing budget (20 per second), which the
+        // admin's opaque token needs too.
+        var refused = new List<int>();
+        for (var i = 0; i < 10; i++)
+        {
+            refused.Add((await RawHttp.GetAsync(new Uri(_example.BaseUrl), "/authorized_level", [$"Bearer t{i}\u00e9"])).Status);
+            refused.Add((await RawHttp.GetAsync(new Uri(_example.BaseUrl), "/authorized_level", [$"Bearer a{i}", $"Bearer b{i}"])).Status);
+            using var garbage = await GetAsync("/authorized_level", $"garbage-{Guid.NewGuid():N}");
+            refused.Add((int)garbage.StatusCode);
+        }
+
+        using var jwt = await GetAsync("/authorized_level", _example.AdminToken);
+        using var opaque = await GetAsync("/info", _example.AdminOpaqueToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused, Is.All.EqualTo(401), "the client's fault: never a 503 or a 500");
+            Assert.That(jwt.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(opaque.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    [Test]
     public async Task Info_NoToken_401WithBearerChallenge()
     {
         using var response = await GetAsync("/info", token: null);
