@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,25 +13,7 @@ internal static class FlaatEngineFactory
     /// lifetime; TLS certificates are verified unless <see cref="FlaatOptions.VerifyTls"/> is off;
     /// redirects are not followed (an OP's 3xx answer is reported as an OP fault).
     /// </summary>
-    public static HttpMessageHandler CreatePrimaryHandler(FlaatOptions options)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = DecompressionMethods.All,
-            UseCookies = false,
-            // Never follow an OP's redirect: it would take claims from, or re-send the token to, another origin.
-            AllowAutoRedirect = false,
-        };
-        if (!options.VerifyTls)
-        {
-#pragma warning disable CA5359 // Turned off only on the explicit request of FlaatOptions.VerifyTls = false (tests).
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-#pragma warning restore CA5359
-        }
-
-        return handler;
-    }
+    public static HttpMessageHandler CreatePrimaryHandler(FlaatOptions options) => Flaat.Http.OpHttpClient.CreateHandler(options.VerifyTls);
 
     /// <summary>The token engine over Flaat's named client, the application's clock and logging.</summary>
     public static IFlaatAuthenticator CreateAuthenticator(IServiceProvider services)

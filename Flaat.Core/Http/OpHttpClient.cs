@@ -2,17 +2,17 @@ using System.Net;
 
 namespace Flaat.Http;
 
-/// <summary>The one HTTP client Flaat builds for calls to OPs (the engine's and the JWKS client's own).</summary>
+/// <summary>The one HTTP handler for calls to OPs: the engine's own client, the JWKS client's, and the one AddFlaat registers.</summary>
 internal static class OpHttpClient
 {
     /// <summary>
-    /// A client that never follows redirects (an OP's answer comes from the URL its discovery names:
+    /// A handler that never follows redirects (an OP's answer comes from the URL its discovery names:
     /// a followed 302 would make another origin's JSON the user's claims, a 307 would re-send the
-    /// token), keeps no cookies (one jar would be shared by every user's calls), and leaves timing
-    /// to the resilience pipeline.
+    /// token), keeps no cookies (one jar would be shared by every user's calls), and recycles
+    /// connections so DNS changes of an OP are seen.
     /// </summary>
     /// <param name="verifyTls">Whether OP certificates are verified (<see cref="FlaatOptions.VerifyTls"/>).</param>
-    public static HttpClient Create(bool verifyTls)
+    public static SocketsHttpHandler CreateHandler(bool verifyTls)
     {
         var handler = new SocketsHttpHandler
         {
@@ -28,6 +28,10 @@ internal static class OpHttpClient
 #pragma warning restore CA5359
         }
 
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        return handler;
     }
+
+    /// <summary>A client over <see cref="CreateHandler"/>; the resilience pipeline times every attempt, so the client's own timeout stays out of the way.</summary>
+    /// <param name="verifyTls">Whether OP certificates are verified.</param>
+    public static HttpClient Create(bool verifyTls) => new(CreateHandler(verifyTls)) { Timeout = Timeout.InfiniteTimeSpan };
 }
