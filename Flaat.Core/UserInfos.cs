@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -183,33 +182,6 @@ public sealed class UserInfos
         return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
     }
 
-    private static DateTimeOffset? ReadExpiry(IReadOnlyDictionary<string, JsonElement>? claims)
-    {
-        if (claims is null || !claims.TryGetValue("exp", out var exp))
-        {
-            return null;
-        }
-
-        double seconds;
-        if (exp.ValueKind == JsonValueKind.Number && exp.TryGetDouble(out var number))
-        {
-            seconds = number;
-        }
-        else if (exp.ValueKind == JsonValueKind.String
-                 && double.TryParse(exp.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-        {
-            seconds = parsed;
-        }
-        else
-        {
-            return null;
-        }
-
-        if (double.IsNaN(seconds) || seconds < -62_135_596_800d || seconds > 253_402_300_799d)
-        {
-            return null;
-        }
-
-        return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000d));
-    }
+    private static DateTimeOffset? ReadExpiry(IReadOnlyDictionary<string, JsonElement>? claims) =>
+        claims is not null && claims.TryGetValue("exp", out var exp) ? NumericDate.Read(exp) : null;
 }

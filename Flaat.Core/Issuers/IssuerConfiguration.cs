@@ -8,7 +8,6 @@ internal sealed class IssuerConfiguration
     private IssuerConfiguration(string issuer, Uri? userInfoEndpoint, Uri? introspectionEndpoint, Uri? jwksUri)
     {
         Issuer = issuer;
-        IssuerElement = JsonSerializer.SerializeToElement(issuer);
         UserInfoEndpoint = userInfoEndpoint;
         IntrospectionEndpoint = introspectionEndpoint;
         JwksUri = jwksUri;
@@ -16,9 +15,6 @@ internal sealed class IssuerConfiguration
 
     /// <summary>The <c>issuer</c> the document names.</summary>
     public string Issuer { get; }
-
-    /// <summary><see cref="Issuer"/> as a JSON string, added to userinfo answers that lack <c>iss</c>.</summary>
-    public JsonElement IssuerElement { get; }
 
     public Uri? UserInfoEndpoint { get; }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Flaat.Tokens;
 
@@ -84,7 +83,7 @@ internal static class OpAnswers
 
         if (claims.TryGetValue("exp", out var exp) && exp.ValueKind != JsonValueKind.Null)
         {
-            if (ReadTime(exp) is not { } expiresAt)
+            if (NumericDate.Read(exp) is not { } expiresAt)
             {
                 throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered introspection with a malformed exp");
             }
@@ -160,28 +159,5 @@ internal static class OpAnswers
         {
             throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} for another subject than {expectedName}");
         }
-    }
-
-    private static DateTimeOffset? ReadTime(JsonElement value)
-    {
-        double seconds;
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number))
-        {
-            seconds = number;
-        }
-        else if (value.ValueKind == JsonValueKind.String
-                 && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-        {
-            seconds = parsed;
-        }
-        else
-        {
-            return null;
-        }
-
-        // The range UserInfos reads expiries in; outside it the answer is malformed.
-        return double.IsNaN(seconds) || seconds < -62_135_596_800d || seconds > 253_402_300_799d
-            ? null
-            : DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000d));
     }
 }
