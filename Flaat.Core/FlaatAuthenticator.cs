@@ -582,7 +582,11 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     }
 
     /// <summary>Caps a value taken from a token before it goes into an error message or log line.</summary>
-    internal static string Shorten(string value) => value.Length <= 120 ? value : string.Concat(value.AsSpan(0, 120), "...");
+    internal static string Shorten(string value) =>
+        value.Length <= 120
+            ? value
+            // Never half a surrogate pair: the cut falls before a pair that would straddle it.
+            : string.Concat(value.AsSpan(0, char.IsHighSurrogate(value[119]) ? 119 : 120), "...");
 
     private static DateTimeOffset Earliest(DateTimeOffset? first, DateTimeOffset second) =>
         first is { } value && value < second ? value : second;
