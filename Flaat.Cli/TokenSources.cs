@@ -51,6 +51,14 @@ internal static class TokenSources
 
         try
         {
+            // As the engine: only a token whose first part is a JOSE header (a JSON object with alg)
+            // is a JWT; any other token is opaque, and its body names no issuer to trust.
+            using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
+            if (header.RootElement.ValueKind != JsonValueKind.Object || !header.RootElement.TryGetProperty("alg", out _))
+            {
+                return null;
+            }
+
             using var body = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
             return body.RootElement.ValueKind == JsonValueKind.Object
                    && body.RootElement.TryGetProperty("iss", out var iss)

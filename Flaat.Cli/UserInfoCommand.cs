@@ -188,7 +188,8 @@ internal static class UserInfoCommand
         };
     }
 
-    private static string NormaliseIssuer(string issuer) => issuer.TrimEnd('/');
+    // As the engine compares issuers: at most one trailing slash of difference.
+    private static string NormaliseIssuer(string issuer) => issuer.EndsWith('/') ? issuer[..^1] : issuer;
 
     private static int Report(UserInfoSettings settings, UserInfos userInfos, TextWriter stdout)
     {

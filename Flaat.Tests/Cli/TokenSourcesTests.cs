@@ -45,6 +45,7 @@ public sealed class TokenSourcesTests
     [TestCase("a.!!!.c")]
     [TestCase("eyJhbGciOiJub25lIn0.WzFd.c2ln")] // the body is a JSON array
     [TestCase("eyJhbGciOiJub25lIn0.eyJpc3MiOiJcdWQ4MDAifQ.c2ln")] // iss is a lone surrogate, "\ud800"
+    [TestCase("eyJ0eXAiOiJKV1QifQ.eyJpc3MiOiJodHRwczovL29wLmV4YW1wbGUifQ.c2ln")] // header {"typ":"JWT"}: no alg, so not a JWT
     public void PeekJwtIssuer_NotAJwtWithIss_ReturnsNull(string token)
     {
         Assert.That(TokenSources.PeekJwtIssuer(token), Is.Null);
