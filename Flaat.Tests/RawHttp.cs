@@ -26,7 +26,8 @@ internal static class RawHttp
         request.Append("Connection: close\r\n\r\n");
         await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()));
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        var answer = await reader.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var answer = await reader.ReadToEndAsync(timeout.Token);
         var lines = answer.Split("\r\n");
         var status = int.Parse(lines[0].Split(' ')[1], CultureInfo.InvariantCulture);
         var challenge = lines.FirstOrDefault(l => l.StartsWith("WWW-Authenticate:", StringComparison.OrdinalIgnoreCase))?["WWW-Authenticate:".Length..].Trim();

@@ -160,8 +160,15 @@ public sealed class ProbingSafetyTests
 
     private static async Task WaitUntil(Func<bool> condition)
     {
+        // A bound, so that a regression (probes run one after another) fails instead of hanging the run.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                Assert.Fail("The probes did not reach the OPs together within 30 s");
+            }
+
             await Task.Delay(5);
         }
     }
