@@ -22,7 +22,7 @@ public static class FlaatResponseWriter
     /// without one the challenge is a bare <c>Bearer</c> (RFC 6750 section 3.1).
     /// </param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    public static async Task WriteErrorAsync(HttpResponse response, FlaatError error, bool tokenPresented, CancellationToken cancellationToken = default)
+    public static Task WriteErrorAsync(HttpResponse response, FlaatError error, bool tokenPresented, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(error);
@@ -32,7 +32,8 @@ public static class FlaatResponseWriter
         response.Headers.CacheControl = "no-store";
         if (GetChallenge(error, tokenPresented) is { } challenge)
         {
-            response.Headers.WWWAuthenticate = challenge;
+            // Appended: another scheme of the same policy may challenge too (RFC 9110 allows several).
+            response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.WWWAuthenticate, challenge);
         }
 
         if (error.StatusCode == StatusCodes.Status503ServiceUnavailable && error.RetryAfter is { } retryAfter)
@@ -41,12 +42,16 @@ public static class FlaatResponseWriter
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         using (var writer = new Utf8JsonWriter(response.BodyWriter))
         {
             error.WriteTo(writer);
         }
 
-        await response.BodyWriter.FlushAsync(cancellationToken);
+        // Not flushed: the response must not start here. An authentication challenge runs once per
+        // scheme of a policy, and the next scheme sets its status and WWW-Authenticate after this one;
+        // the server sends everything when the request ends.
+        return Task.CompletedTask;
     }
 
     /// <summary>

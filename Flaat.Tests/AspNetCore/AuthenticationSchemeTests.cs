@@ -50,6 +50,48 @@ public sealed class AuthenticationSchemeTests
         }));
     }
 
+    [TestCase(null)]
+    [TestCase("Bearer user.mallory-unknown")]
+    public async Task Challenge_PolicyWithFlaatAndAnotherScheme_401NotAServerError(string? authorization)
+    {
+        // A policy that names two schemes challenges both: Flaat's answer must leave the response
+        // open for the other scheme's challenge (status and headers), not start it.
+        await using var app = await TestApp.StartAsync(_op, builder =>
+        {
+            builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer));
+            builder.Services.AddAuthentication(FlaatAuthenticationDefaults.AuthenticationScheme).AddFlaat()
+                .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OtherScheme>(OtherScheme.Name, _ => { });
+            builder.Services.AddAuthorization(options => options.AddPolicy("both", policy => policy
+                .AddAuthenticationSchemes(FlaatAuthenticationDefaults.AuthenticationScheme, OtherScheme.Name)
+                .RequireAuthenticatedUser()));
+        }, web => web.MapGet("/both", () => "ok").RequireAuthorization("both"));
+
+        using var response = await app.Client.SendAsync(TestApp.Request(HttpMethod.Get, "/both", authorization));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Headers.WwwAuthenticate.Select(h => h.Scheme), Is.SupersetOf(new[] { "Bearer", OtherScheme.Name }));
+    }
+
+    /// <summary>Another scheme that never authenticates and challenges with its own header, as JwtBearer or a cookie scheme would.</summary>
+    private sealed class OtherScheme(
+        Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions> options,
+        Microsoft.Extensions.Logging.ILoggerFactory logger,
+        System.Text.Encodings.Web.UrlEncoder encoder)
+        : Microsoft.AspNetCore.Authentication.AuthenticationHandler<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string Name = "Other";
+
+        protected override Task<Microsoft.AspNetCore.Authentication.AuthenticateResult> HandleAuthenticateAsync() =>
+            Task.FromResult(Microsoft.AspNetCore.Authentication.AuthenticateResult.NoResult());
+
+        protected override Task HandleChallengeAsync(Microsoft.AspNetCore.Authentication.AuthenticationProperties properties)
+        {
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            Response.Headers.Append("WWW-Authenticate", Name);
+            return Task.CompletedTask;
+        }
+    }
+
     [Test]
     public async Task User_GoodToken_NameIsSubjectAndGroupsAreRoles()
     {

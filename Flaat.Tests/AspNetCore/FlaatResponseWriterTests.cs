@@ -12,6 +12,9 @@ public sealed class FlaatResponseWriterTests
         var body = new MemoryStream();
         context.Response.Body = body;
         await FlaatResponseWriter.WriteErrorAsync(context.Response, error, tokenPresented);
+
+        // The writer leaves the response open (another scheme may still challenge); the server completes it.
+        await context.Response.CompleteAsync();
         return (context.Response, System.Text.Encoding.UTF8.GetString(body.ToArray()));
     }
 
