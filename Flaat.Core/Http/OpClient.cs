@@ -28,8 +28,6 @@ internal sealed class OpClient
     /// <summary>The largest answer read from an OP; a bigger one is refused.</summary>
     internal const int MaxResponseBytes = 1 << 20;
 
-    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
-
     private static readonly ResiliencePropertyKey<bool> IdempotentKey = new("Flaat.Idempotent");
 
     private readonly HttpClient _http;
@@ -240,32 +238,15 @@ internal sealed class OpClient
     }
 
     /// <summary>The JSON object of a 2xx body, or why there is none (the OP's fault: the breaker counts it, see <see cref="IsOpFailure"/>).</summary>
-    private static HttpAnswer ReadJson(int status, byte[] body)
+    private static HttpAnswer ReadJson(int status, byte[] body) => ReadableJson.ParseObject(body, out var json) switch
     {
-        try
-        {
-            using var document = JsonDocument.Parse(body, StrictJson);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return new HttpAnswer(status, default, Problem: "its answer is not a JSON object");
-            }
-
-            // Checked here, once: a claim that cannot be read would otherwise throw wherever it is used.
-            return ReadableJson.HasOnlyReadableStrings(document.RootElement)
-                ? new HttpAnswer(status, document.RootElement.Clone())
-                : new HttpAnswer(status, default, Problem: "its answer holds a string that is not valid Unicode", PerAnswer: true);
-        }
-        catch (JsonException)
-        {
-            // Also a repeated member, at any depth: two readers could see two different answers.
-            return new HttpAnswer(status, default, Problem: "its answer is not JSON without repeated members");
-        }
-        catch (InvalidOperationException)
-        {
-            // A property name that is not valid Unicode, which the check for repeated members has to read.
-            return new HttpAnswer(status, default, Problem: "its answer holds a string that is not valid Unicode", PerAnswer: true);
-        }
-    }
+        ReadableJson.Problem.None => new HttpAnswer(status, json),
+        ReadableJson.Problem.NotObject => new HttpAnswer(status, default, Problem: "its answer is not a JSON object"),
+        // A claim that cannot be read would otherwise throw wherever it is used; one user's badly
+        // encoded claim is no fault of the OP's service, so the breaker does not count it.
+        ReadableJson.Problem.Unreadable => new HttpAnswer(status, default, Problem: "its answer holds a string that is not valid Unicode", PerAnswer: true),
+        _ => new HttpAnswer(status, default, Problem: "its answer is not JSON without repeated members"),
+    };
 
     private async ValueTask<HttpAnswer> SendOnceAsync(RequestSpec spec, CancellationToken cancellationToken)
     {

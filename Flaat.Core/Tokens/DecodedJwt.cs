@@ -35,7 +35,6 @@ internal sealed class DecodedJwt
     /// <summary>The largest NumericDate accepted: 9999-12-31T23:59:59Z.</summary>
     private const double MaxNumericDate = 253_402_300_799d;
 
-    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
 
     private DecodedJwt(string token, int signingInputLength, JsonElement header, JsonElement body, string algorithm, string? keyId, string? issuer, DateTimeOffset? expiresAt, DateTimeOffset? notBefore)
     {
@@ -106,9 +105,15 @@ internal sealed class DecodedJwt
         }
 
         var headerPart = token.AsSpan(0, first);
-        if (headerPart.Length > MaxPartLength
-            || Base64UrlPart.DecodeLenient(headerPart) is not { } lenientHeader
-            || !LooksLikeJoseHeader(lenientHeader))
+        if (headerPart.Length > MaxPartLength || Base64UrlPart.DecodeLenient(headerPart) is not { } lenientHeader)
+        {
+            return null;
+        }
+
+        // Parsed once, strictly; only when that fails is the header looked at leniently, to tell a
+        // malformed JWT from an opaque token.
+        var strictHeader = ParseObject(lenientHeader, "header", out var headerProblem);
+        if (strictHeader is { } parsed ? !parsed.TryGetProperty("alg", out _) : !LooksLikeJoseHeader(lenientHeader))
         {
             return null;
         }
@@ -131,8 +136,13 @@ internal sealed class DecodedJwt
             return null;
         }
 
-        if (ParseObject(lenientHeader, "header", out problem) is not { } header
-            || ReadHeader(header, out problem) is not { } joseHeader)
+        if (strictHeader is not { } header)
+        {
+            problem = headerProblem;
+            return null;
+        }
+
+        if (ReadHeader(header, out problem) is not { } joseHeader)
         {
             return null;
         }
@@ -238,44 +248,22 @@ internal sealed class DecodedJwt
 
     private static JsonElement? ParseObject(byte[] bytes, string name, out string? problem)
     {
-        // The parser checks structure only: invalid UTF-8 or an escaped lone surrogate in a string
-        // would throw later, wherever a claim is read. So every string is read once here.
+        // Invalid UTF-8 or an escaped lone surrogate would throw later, wherever a claim is read.
         if (!System.Text.Unicode.Utf8.IsValid(bytes))
         {
             problem = $"malformed JWT: the {name} is not UTF-8";
             return null;
         }
 
-        try
+        var result = ReadableJson.ParseObject(bytes, out var root);
+        problem = result switch
         {
-            using var document = JsonDocument.Parse(bytes, StrictJson);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                if (!ReadableJson.HasOnlyReadableStrings(document.RootElement))
-                {
-                    problem = $"malformed JWT: the {name} has a string that is not valid Unicode";
-                    return null;
-                }
-
-                problem = null;
-                return document.RootElement.Clone();
-            }
-
-            problem = $"malformed JWT: the {name} is not a JSON object";
-            return null;
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException)
-        {
-            // Invalid JSON or UTF-8, too deep, or a duplicate member (which would let two readers see two tokens).
-            problem = $"malformed JWT: the {name} is not a JSON object without duplicate members";
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            // A property name that is not valid Unicode, which the check for duplicates has to read.
-            problem = $"malformed JWT: the {name} has a string that is not valid Unicode";
-            return null;
-        }
+            ReadableJson.Problem.None => null,
+            ReadableJson.Problem.NotObject => $"malformed JWT: the {name} is not a JSON object",
+            ReadableJson.Problem.Unreadable => $"malformed JWT: the {name} has a string that is not valid Unicode",
+            _ => $"malformed JWT: the {name} is not a JSON object without duplicate members",
+        };
+        return problem is null ? root : null;
     }
 
     private static (string Algorithm, string? KeyId)? ReadHeader(JsonElement header, out string? problem)
