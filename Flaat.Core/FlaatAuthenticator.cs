@@ -119,15 +119,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default) =>
-        AuthenticateAsync(request, null, cancellationToken);
-
-    /// <summary>
-    /// Authenticates with the token's hash already known (an adapter that saw the same header
-    /// before on the same connection). The hash must be <see cref="TokenHash.Compute"/> of
-    /// <see cref="AuthenticationRequest.AccessToken"/>; the cache's validity checks run as always.
-    /// </summary>
-    internal ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, TokenHash? knownHash, CancellationToken cancellationToken)
+    public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var token = request.AccessToken;
@@ -138,6 +130,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 
         // A token outside RFC 6750's b64token (or too long) is the client's fault: refused before
         // it is hashed, cached or shown to any OP. A known hash comes from an adapter that checked it.
+        var knownHash = request.KnownHash;
         if (knownHash is null && Evaluation.TokenGrammar.Problem(token) is { } problem)
         {
             _metrics.Authenticated("rejected");

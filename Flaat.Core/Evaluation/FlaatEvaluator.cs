@@ -154,9 +154,7 @@ public sealed partial class FlaatEvaluator
     }
 
     private ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, TokenHash? tokenHash, CancellationToken cancellationToken) =>
-        tokenHash is not null && _authenticator is FlaatAuthenticator engine
-            ? engine.AuthenticateAsync(request, tokenHash, cancellationToken)
-            : _authenticator.AuthenticateAsync(request, cancellationToken);
+        _authenticator.AuthenticateAsync(request with { KnownHash = tokenHash }, cancellationToken);
 
     private static bool IsYes(string? value) => string.Equals(value, "YES", StringComparison.OrdinalIgnoreCase);
 

@@ -22,6 +22,13 @@ public interface IFlaatAuthenticator
 /// </param>
 public readonly record struct AuthenticationRequest(string AccessToken, string? IssuerHint = null, bool RequireUserInfo = false)
 {
+    /// <summary>
+    /// The SHA-256 of <see cref="AccessToken"/> when the caller already computed it (a token read
+    /// before on the same connection); set only inside Flaat.Core, from the token itself, so it
+    /// always belongs to <see cref="AccessToken"/>. The engine then skips hashing it again.
+    /// </summary>
+    internal Caching.TokenHash? KnownHash { get; init; }
+
     // The generated ToString would print the token in clear, and a request is easily logged whole.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
