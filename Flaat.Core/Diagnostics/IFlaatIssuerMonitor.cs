@@ -3,7 +3,8 @@ namespace Flaat.Diagnostics;
 /// <summary>
 /// Reads the state of each trusted issuer as Flaat's engine sees it: when its configuration and keys
 /// were loaded, its last failure, and its circuit. The seam for health checks and dashboards; reading
-/// it sends nothing to any OP. Registered in DI by <c>AddFlaat</c>.
+/// it sends nothing to any OP and is thread-safe. Implemented by <c>FlaatAuthenticator</c> and
+/// registered in DI by <c>AddFlaat</c>.
 /// </summary>
 public interface IFlaatIssuerMonitor
 {
