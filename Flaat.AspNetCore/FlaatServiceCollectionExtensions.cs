@@ -74,6 +74,7 @@ public static class FlaatServiceCollectionExtensions
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => FlaatEngineFactory.CreatePrimaryHandler(sp.GetRequiredService<IOptions<FlaatOptions>>().Value));
         services.TryAddSingleton<IFlaatAuthenticator>(FlaatEngineFactory.CreateAuthenticator);
+        services.TryAddSingleton(FlaatEngineFactory.GetIssuerMonitor);
         services.TryAddSingleton(CreateEvaluator);
         services.TryAddSingleton<FlaatAccessLevelRegistry>();
         services.TryAddSingleton(sp => new FlaatEndpointPolicyResolver(

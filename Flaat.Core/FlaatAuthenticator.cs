@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Flaat.Caching;
+using Flaat.Diagnostics;
 using Flaat.Http;
 using Flaat.Issuers;
 using Flaat.Tokens;
@@ -32,11 +33,8 @@ namespace Flaat;
 /// application.
 /// </para>
 /// </remarks>
-public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
+public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonitor, IDisposable
 {
-    /// <summary>The name of the meter the engine's metrics are published on (see the remarks of the constructor).</summary>
-    public const string MeterName = "Flaat";
-
     private static readonly AuthenticationResult NoToken = AuthenticationResult.Failure(FlaatError.Unauthenticated("No access token"));
 
     private readonly TimeProvider _time;
@@ -50,7 +48,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     private readonly BoundedCache<TokenHash, CachedResult> _results;
     private readonly BoundedCache<TokenHash, IssuerContext> _tokenIssuers;
     private readonly SingleFlight<FlightKey, AuthenticationResult> _flights = new();
-    private readonly FlaatMetrics _metrics;
+    private readonly FlaatTelemetry _metrics;
 
     private readonly bool _verifyJwt;
     private readonly bool _tokenClaimsSuffice;
@@ -78,11 +76,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
     /// <c>post_process_dictionaries</c>); run in order. None when <see langword="null"/>.
     /// </param>
     /// <param name="meterFactory">
-    /// Creates the meter <see cref="MeterName"/> with the counters <c>flaat.authentications</c>
-    /// (tag <c>flaat.result</c>: cached, accepted, rejected, unavailable, error) and
-    /// <c>flaat.op.requests</c> and the histogram <c>flaat.op.request.duration</c> (tags
-    /// <c>flaat.issuer</c>, <c>flaat.endpoint</c>, <c>flaat.outcome</c>); when <see langword="null"/>
-    /// the engine creates and owns the meter.
+    /// Creates the meter <see cref="FlaatDiagnostics.MeterName"/> with the engine's instruments (listed
+    /// on <see cref="FlaatDiagnostics"/>); when <see langword="null"/> they are on Flaat's process-wide meter.
     /// </param>
     /// <exception cref="ArgumentException">The settings are invalid; the message lists every problem.</exception>
     public FlaatAuthenticator(FlaatOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<IUserInfosPostProcessor>? postProcessors = null, IMeterFactory? meterFactory = null)
@@ -98,8 +93,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FlaatAuthenticator>();
         _ownsHttp = httpClient is null;
-        _http = httpClient ?? OpHttpClient.Create(options.VerifyTls);
-        _metrics = new FlaatMetrics(meterFactory);
+        _http = httpClient ?? FlaatHttp.CreateClient(options.VerifyTls);
+        _metrics = FlaatTelemetry.Create(meterFactory);
         _client = new OpClient(_http, options, _time, _metrics);
         _issuers = new IssuerRegistry(options, _client, _time, _logger, _lifetimeToken);
         _results = new BoundedCache<TokenHash, CachedResult>(options.Cache.MaxUserInfos);
@@ -167,6 +162,9 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
         return result.UserInfos ?? throw result.Error!.ToException();
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<FlaatIssuerState> GetIssuers() => _issuers.GetStates();
+
     /// <summary>Stops the work under way and releases the HTTP client the engine built.</summary>
     public void Dispose()
     {
@@ -177,7 +175,6 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 
         // Cancelled, not disposed: loads still unwinding may yet link to its token.
         _lifetime.Cancel();
-        _metrics.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -186,9 +183,12 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IDisposable
 
     private async Task<AuthenticationResult> AuthenticateUncachedAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
     {
+        using var activity = FlaatTelemetry.StartAuthentication();
         var key = new FlightKey(hash, request.RequireUserInfo, request.IssuerHint);
         var load = _flights.RunAsync(key, (Engine: this, Hash: hash, Request: request), static state => state.Engine.LoadAsync(state.Hash, state.Request));
-        return await load.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await load.WaitAsync(cancellationToken).ConfigureAwait(false);
+        FlaatTelemetry.SetAuthenticationResult(activity, result.Error?.StatusCode);
+        return result;
     }
 
     /// <summary>One shared round of work for a token: resolve, verify, ask the OP, and cache the outcome.</summary>

@@ -2,25 +2,29 @@ using Microsoft.Extensions.Logging;
 
 namespace Flaat;
 
-/// <summary>The token engine's log lines. A token never appears in them, only a short prefix of its SHA-256.</summary>
+/// <summary>
+/// The token engine's log lines (event ids 20xx) and those of its issuers and OP client (21xx); the
+/// ranges of the other parts are listed on <see cref="Diagnostics.FlaatDiagnostics"/>, and a test
+/// checks that no id is used twice. A token never appears in them, only a short prefix of its SHA-256.
+/// </summary>
 internal static partial class EngineLog
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Token {TokenId} was not accepted ({StatusCode}): {Reason}")]
     public static partial void TokenNotAccepted(ILogger logger, string tokenId, int statusCode, string reason);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "The OP {Issuer} could not be reached at {Endpoint}: {Problem}")]
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "The OP {Issuer} could not be reached at {Endpoint}: {Problem}")]
     public static partial void OpUnavailable(ILogger logger, string issuer, Uri endpoint, string problem);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Serving the cached configuration of {Issuer}, which could not be refreshed: {Problem}")]
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Serving the cached configuration of {Issuer}, which could not be refreshed: {Problem}")]
     public static partial void ServingStaleConfiguration(ILogger logger, string issuer, string problem);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Serving the cached keys of {Issuer}, which could not be refreshed: {Problem}")]
+    [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "Serving the cached keys of {Issuer}, which could not be refreshed: {Problem}")]
     public static partial void ServingStaleKeys(ILogger logger, string issuer, string problem);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Loaded {Count} signing keys of {Issuer} ({Skipped} encryption, unsupported or broken keys left out)")]
+    [LoggerMessage(EventId = 2113, Level = LogLevel.Information, Message = "Loaded {Count} signing keys of {Issuer} ({Skipped} encryption, unsupported or broken keys left out)")]
     public static partial void KeysLoaded(ILogger logger, string issuer, int count, int skipped);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "The discovery document at {Uri} names issuer {Found}, not {Expected}; it is not used")]
+    [LoggerMessage(EventId = 2114, Level = LogLevel.Error, Message = "The discovery document at {Uri} names issuer {Found}, not {Expected}; it is not used")]
     public static partial void DiscoveryIssuerMismatch(ILogger logger, Uri uri, string found, string expected);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Token {TokenId} was accepted by {Issuer} when probing the trusted OPs")]
@@ -29,10 +33,10 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Refreshing the keys of {Issuer}: the token's key id '{KeyId}' is unknown")]
     public static partial void UnknownKeyId(ILogger logger, string issuer, string keyId);
 
-    [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "The configuration of {Issuer} could not be used: {Problem}")]
+    [LoggerMessage(EventId = 2115, Level = LogLevel.Error, Message = "The configuration of {Issuer} could not be used: {Problem}")]
     public static partial void ConfigurationFailed(ILogger logger, string issuer, string problem);
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Ignored {Ignored} keys of {Issuer} beyond the limit of {Limit} keys per key set (Flaat:Keys:MaxKeysPerSet)")]
+    [LoggerMessage(EventId = 2116, Level = LogLevel.Warning, Message = "Ignored {Ignored} keys of {Issuer} beyond the limit of {Limit} keys per key set (Flaat:Keys:MaxKeysPerSet)")]
     public static partial void KeysIgnored(ILogger logger, string issuer, int ignored, int limit);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Token {TokenId} was not probed: the probing budget is spent ({Reason})")]

@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using Flaat.Diagnostics;
+using Flaat.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,14 +11,17 @@ namespace Flaat.AspNetCore;
 internal static class FlaatEngineFactory
 {
     /// <summary>
-    /// The primary handler of Flaat's named <see cref="HttpClient"/>: connections are recycled so
-    /// DNS changes of an OP are seen although the engine keeps its client for the application's
-    /// lifetime; TLS certificates are verified unless <see cref="FlaatOptions.VerifyTls"/> is off;
-    /// redirects are not followed (an OP's 3xx answer is reported as an OP fault).
+    /// The primary handler of Flaat's named <see cref="HttpClient"/>, the engine's own
+    /// (<see cref="FlaatHttp.CreateHandler"/>): connections are recycled so DNS changes of an OP are
+    /// seen although the engine keeps its client for the application's lifetime; TLS certificates are
+    /// verified unless <see cref="FlaatOptions.VerifyTls"/> is off; redirects are not followed.
     /// </summary>
-    public static HttpMessageHandler CreatePrimaryHandler(FlaatOptions options) => Flaat.Http.OpHttpClient.CreateHandler(options.VerifyTls);
+    public static HttpMessageHandler CreatePrimaryHandler(FlaatOptions options) => FlaatHttp.CreateHandler(options.VerifyTls);
 
-    /// <summary>The token engine over Flaat's named client, the application's clock and logging.</summary>
+    /// <summary>
+    /// The token engine over Flaat's named client, the application's clock, logging and meter factory
+    /// (the host's <c>AddMetrics</c>; without one the engine uses Flaat's process-wide meter).
+    /// </summary>
     public static IFlaatAuthenticator CreateAuthenticator(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<FlaatOptions>>().Value;
@@ -23,6 +29,26 @@ internal static class FlaatEngineFactory
 
         // The engine enforces FlaatOptions.RequestTimeout per call; the client must not cut it shorter.
         http.Timeout = Timeout.InfiniteTimeSpan;
-        return new FlaatAuthenticator(options, http, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>(), services.GetServices<IUserInfosPostProcessor>());
+        return new FlaatAuthenticator(
+            options,
+            http,
+            services.GetService<TimeProvider>(),
+            services.GetService<ILoggerFactory>(),
+            services.GetServices<IUserInfosPostProcessor>(),
+            services.GetService<IMeterFactory>());
+    }
+
+    /// <summary>
+    /// The issuer monitor: the registered authenticator when it keeps issuers (Flaat's engine does),
+    /// otherwise one that shows none (an application's own authenticator has nothing to show).
+    /// </summary>
+    public static IFlaatIssuerMonitor GetIssuerMonitor(IServiceProvider services) =>
+        services.GetRequiredService<IFlaatAuthenticator>() as IFlaatIssuerMonitor ?? NoIssuers.Instance;
+
+    private sealed class NoIssuers : IFlaatIssuerMonitor
+    {
+        public static readonly NoIssuers Instance = new();
+
+        public IReadOnlyList<FlaatIssuerState> GetIssuers() => [];
     }
 }

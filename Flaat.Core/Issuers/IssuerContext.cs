@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Flaat.Diagnostics;
 using Flaat.Http;
 using Flaat.Tokens;
 using Microsoft.Extensions.Logging;
@@ -9,8 +10,10 @@ namespace Flaat.Issuers;
 /// Everything Flaat keeps per trusted issuer: its settings, its resilience pipeline (its own
 /// circuit), its discovery document and its signing keys. Both documents are cached, loaded by one
 /// shared request however many callers need them, and served stale while the OP is briefly down.
+/// What it holds, and its last failure and circuit, are read through <see cref="GetState"/>. The
+/// keys are in IssuerContext.Keys.cs.
 /// </summary>
-internal sealed class IssuerContext
+internal sealed partial class IssuerContext
 {
     private readonly OpClient _client;
     private readonly FlaatCacheOptions _cache;
@@ -43,7 +46,7 @@ internal sealed class IssuerContext
         _time = time;
         _logger = logger;
         _lifetime = lifetime;
-        Target = new OpTarget(Issuer, client.CreatePipeline());
+        Target = client.CreateTarget(Issuer);
     }
 
     /// <summary>The issuer URL as compared with tokens' <c>iss</c> (no trailing slash).</summary>
@@ -74,61 +77,6 @@ internal sealed class IssuerContext
         }
 
         return state.Configuration ?? throw state.Error!.ToException();
-    }
-
-    /// <summary>The signing keys; throws the <see cref="FlaatException"/> kind of the failure.</summary>
-    public async ValueTask<KeySet> GetKeysAsync(CancellationToken cancellationToken)
-    {
-        var state = Volatile.Read(ref _keys);
-        if (state is not null && _time.GetUtcNow() < state.RefreshAt)
-        {
-            return state.Keys;
-        }
-
-        state = await Join(ref _keysLoad, LoadKeysAsync).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return state.Keys;
-    }
-
-    /// <summary>
-    /// Fetches the keys again because a token names a key not in <paramref name="seen"/> (the OP may
-    /// have rotated). Callers share one refresh, and refreshes are at most one per
-    /// <see cref="FlaatCacheOptions.JwksRefreshInterval"/>; <see langword="null"/> when rate-limited. Throws
-    /// the failure (503 when the OP is down) when the refresh failed, rather than report the key as unknown.
-    /// </summary>
-    public async ValueTask<KeySet?> RefreshKeysAsync(KeySet seen, CancellationToken cancellationToken)
-    {
-        Task<KeysState> load;
-        lock (_gate)
-        {
-            if (_keys is { } current && !ReferenceEquals(current.Keys, seen))
-            {
-                return current.Keys;
-            }
-
-            if (_keysLoad is { IsCompleted: false } running)
-            {
-                load = running;
-            }
-            else if (_time.GetUtcNow() - _lastKeysRefresh < _cache.JwksRefreshInterval)
-            {
-                // Rate-limited: if the last refresh failed, the OP could not be asked, which is no verdict on the key.
-                return _keys?.Problem is { } problem ? throw problem.ToException() : null;
-            }
-            else
-            {
-                _lastKeysRefresh = _time.GetUtcNow();
-                load = _keysLoad = LoadKeysAsync();
-            }
-        }
-
-        var state = await load.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (!ReferenceEquals(state.Keys, seen))
-        {
-            return state.Keys;
-        }
-
-        // The refresh failed and only the old keys are left: an outage (503), not an unknown key (401).
-        return state.Problem is { } failure ? throw failure.ToException() : null;
     }
 
     private Task<T> Join<T>(ref Task<T>? slot, Func<Task<T>> start)
@@ -168,7 +116,8 @@ internal sealed class IssuerContext
                 }
                 else
                 {
-                    return Publish(new ConfigurationState(configuration, null, _time.GetUtcNow() + _cache.IssuerConfigurationLifetime));
+                    var loadedAt = _time.GetUtcNow();
+                    return Publish(new ConfigurationState(configuration, null, loadedAt + _cache.IssuerConfigurationLifetime, loadedAt));
                 }
 
                 break;
@@ -186,13 +135,15 @@ internal sealed class IssuerContext
         }
 
         var now = _time.GetUtcNow();
+        Failed(error!, now);
         // An OP that answered, but with a 2xx that is no JSON object, will answer the same way again:
         // like a broken configuration, that is remembered briefly instead of fetched on every request.
         var answeredBadly = lastStatus is >= 200 and < 300;
         if (error!.StatusCode == 503 && previous?.Configuration is { } stale)
         {
             EngineLog.ServingStaleConfiguration(_logger, Issuer, error.Description);
-            return Publish(new ConfigurationState(stale, null, now + _cache.RejectionLifetime));
+            // Integrator: RejectionLifetime is borrowed here; switch to H1's dedicated stale-configuration lifetime (FlaatCacheOptions).
+            return Publish(new ConfigurationState(stale, null, now + _cache.RejectionLifetime, previous.LoadedAt));
         }
 
         if (error.StatusCode != 503)
@@ -211,57 +162,35 @@ internal sealed class IssuerContext
         return state;
     }
 
-    private async Task<KeysState> LoadKeysAsync()
+    /// <summary>
+    /// Records a failure of this OP for the monitor (never a token's rejection: those are not the OP's).
+    /// Not while its circuit is open: "the circuit is open" would hide the cause the OP client recorded.
+    /// </summary>
+    private void Failed(FlaatError error, DateTimeOffset at)
     {
-        await Task.Yield();
-        var configuration = await GetConfigurationAsync(_lifetime).ConfigureAwait(false);
-        if (configuration.JwksUri is not { } jwksUri)
+        if (Target.Health is { Circuit: not FlaatCircuitState.Open } health)
         {
-            throw new FlaatException($"Issuer {Issuer} publishes no jwks_uri; its JWTs cannot be verified");
+            health.Failed(error.StatusCode, error.Description, at);
         }
-
-        var result = await _client.GetJsonAsync(Target, "jwks", jwksUri, _lifetime).ConfigureAwait(false);
-        FlaatError error;
-        if (result.Kind == OpResultKind.Ok)
-        {
-            if (KeySet.TryParse(result.Body.GetRawText(), _keyLimits) is { } keys)
-            {
-                EngineLog.KeysLoaded(_logger, Issuer, keys.Keys.Count, keys.Skipped);
-                if (keys.Ignored > 0)
-                {
-                    EngineLog.KeysIgnored(_logger, Issuer, keys.Ignored, _keyLimits.MaxKeysPerSet);
-                }
-
-                var state = new KeysState(keys, _time.GetUtcNow() + _cache.IssuerConfigurationLifetime);
-                Volatile.Write(ref _keys, state);
-                return state;
-            }
-
-            error = FlaatError.Unavailable($"The OP {Issuer} answered its jwks_uri with something that is not a key set");
-        }
-        else if (result.Kind == OpResultKind.Rejected)
-        {
-            error = FlaatError.Internal($"The keys of issuer {Issuer} could not be fetched ({jwksUri} answered {result.Problem})");
-        }
-        else
-        {
-            EngineLog.OpUnavailable(_logger, Issuer, jwksUri, result.Problem!);
-            error = FlaatError.Unavailable($"The OP {Issuer} could not be reached: {result.Problem}", result.RetryAfter);
-        }
-
-        if (Volatile.Read(ref _keys) is { } stale)
-        {
-            EngineLog.ServingStaleKeys(_logger, Issuer, error.Description);
-            var state = new KeysState(stale.Keys, _time.GetUtcNow() + _cache.RejectionLifetime, error);
-            Volatile.Write(ref _keys, state);
-            return state;
-        }
-
-        throw error.ToException();
     }
 
-    private sealed record ConfigurationState(IssuerConfiguration? Configuration, FlaatError? Error, DateTimeOffset RefreshAt);
+    /// <summary>What this issuer holds now, its last failure and its circuit (<see cref="IFlaatIssuerMonitor"/>); sends nothing.</summary>
+    public FlaatIssuerState GetState()
+    {
+        var configuration = Volatile.Read(ref _configuration);
+        var keys = Volatile.Read(ref _keys);
+        return new FlaatIssuerState
+        {
+            Issuer = Issuer,
+            ObservedAt = _time.GetUtcNow(),
+            ConfigurationLoadedAt = configuration?.Configuration is null ? null : configuration.LoadedAt,
+            KeysLoadedAt = keys?.LoadedAt,
+            KeyCount = keys?.Keys.Keys.Count ?? 0,
+            LastError = Target.Health?.LastError,
+            Circuit = Target.Health?.Circuit ?? FlaatCircuitState.Closed,
+        };
+    }
 
-    // Problem: why the last load failed, when these are stale keys served meanwhile.
-    private sealed record KeysState(KeySet Keys, DateTimeOffset RefreshAt, FlaatError? Problem = null);
+    // LoadedAt: when Configuration was fetched (kept while it is served stale).
+    private sealed record ConfigurationState(IssuerConfiguration? Configuration, FlaatError? Error, DateTimeOffset RefreshAt, DateTimeOffset LoadedAt = default);
 }

@@ -1,3 +1,4 @@
+using Flaat.Diagnostics;
 using Flaat.Http;
 using Flaat.Tokens;
 using Microsoft.Extensions.Logging;
@@ -67,4 +68,7 @@ internal sealed class IssuerRegistry
     /// </summary>
     public IssuerContext? Find(string issuer) =>
         _byIssuer.TryGetValue(IssuerUrl.WithoutTrailingSlash(issuer), out var context) ? context : null;
+
+    /// <summary>The state of every trusted issuer, in configured order (<see cref="IFlaatIssuerMonitor"/>).</summary>
+    public IReadOnlyList<FlaatIssuerState> GetStates() => [.. _byIssuer.Values.Select(static issuer => issuer.GetState())];
 }

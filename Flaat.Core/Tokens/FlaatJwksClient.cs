@@ -1,3 +1,4 @@
+using Flaat.Diagnostics;
 using Flaat.Http;
 
 namespace Flaat.Tokens;
@@ -30,7 +31,6 @@ public sealed class FlaatJwksClient : IDisposable
     private readonly bool _ownsHttp;
     private readonly OpClient _client;
     private readonly OpTarget _target;
-    private readonly FlaatMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly TimeSpan _keysLifetime;
     private readonly TimeSpan _refreshInterval;
@@ -60,9 +60,8 @@ public sealed class FlaatJwksClient : IDisposable
         _jwksUri = jwksUri;
         _time = timeProvider ?? TimeProvider.System;
         _ownsHttp = httpClient is null;
-        _http = httpClient ?? OpHttpClient.Create(options.VerifyTls);
-        _metrics = new FlaatMetrics(meterFactory: null);
-        _client = new OpClient(_http, options, _time, _metrics);
+        _http = httpClient ?? FlaatHttp.CreateClient(options.VerifyTls);
+        _client = new OpClient(_http, options, _time, FlaatTelemetry.Shared);
         _target = new OpTarget(jwksUri.GetLeftPart(UriPartial.Authority), _client.CreatePipeline());
         _keysLifetime = keysLifetime ?? DefaultKeysLifetime;
         _refreshInterval = options.Cache.JwksRefreshInterval;
@@ -165,7 +164,6 @@ public sealed class FlaatJwksClient : IDisposable
     /// <summary>Releases the HTTP client this instance built.</summary>
     public void Dispose()
     {
-        _metrics.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Flaat.Diagnostics;
 using Flaat.Http;
 using Flaat.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -129,7 +130,7 @@ public sealed class OpClientFaultTests
 
         var exception = Assert.ThrowsAsync<HttpRequestException>(() => http.SendAsync(request));
 
-        Assert.That(OpClient.IsNetworkFailure(exception!), Is.False, exception!.ToString());
+        Assert.That(OpFaults.IsNetworkFailure(exception!), Is.False, exception!.ToString());
         Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.Zero);
     }
 
@@ -147,7 +148,7 @@ public sealed class OpClientFaultTests
 
         var exception = Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri($"http://127.0.0.1:{port}/userinfo")));
 
-        Assert.That(OpClient.IsNetworkFailure(exception!), Is.True, exception!.ToString());
+        Assert.That(OpFaults.IsNetworkFailure(exception!), Is.True, exception!.ToString());
     }
 
     [TestCase("t\u00f6ken")]
@@ -159,8 +160,7 @@ public sealed class OpClientFaultTests
         using var op = FakeOpenIdProvider.Start();
         using var http = new HttpClient();
         var options = EngineTestKit.OptionsFor(op);
-        using var metrics = new FlaatMetrics(null);
-        var client = new OpClient(http, options, TimeProvider.System, metrics);
+        var client = new OpClient(http, options, TimeProvider.System, FlaatTelemetry.Shared);
         var target = new OpTarget(op.Issuer, client.CreatePipeline());
 
         var result = await client.GetUserInfoAsync(target, new Uri(op.UserInfoEndpoint), token, CancellationToken.None);

@@ -307,7 +307,7 @@ public sealed class JoseStrictnessTests
         List<(LogLevel Level, EventId Id, string Message)> entries;
         lock (sink.Entries)
         {
-            entries = sink.Entries.Where(e => e.Id.Id == 2010).ToList();
+            entries = sink.Entries.Where(e => e.Id.Id == 2116).ToList();
         }
 
         // Two loads (the first, and the refresh for the unknown kid), one line each.
