@@ -73,7 +73,7 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
         var token = FlaatHttpGate.ReadToken(http.Request.Headers.Authorization);
         var outcome = await _evaluator.EvaluateAsync(token, policy.Policy, context, context.CancellationToken);
 
-        http.GetFlaatState().SetUser(outcome.UserInfos);
+        http.SetFlaatFeature(new FlaatFeature(outcome, token.HasToken));
         if (!outcome.IsAllowed)
         {
             var error = outcome.Error!;
@@ -82,6 +82,6 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "gRPC call {Method} refused: {StatusCode} {Error}: {Description}")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "gRPC call {Method} refused: {StatusCode} {Error}: {Description}")]
     private static partial void LogRefused(ILogger logger, string method, int statusCode, string error, string description);
 }
