@@ -17,6 +17,9 @@ namespace Flaat.Grpc;
 /// </summary>
 internal sealed partial class FlaatServerInterceptor : Interceptor
 {
+    // A call outside endpoint routing has no metadata: only RequireAuthenticationByDefault can protect it.
+    private static readonly Endpoint NoEndpoint = new(null, EndpointMetadataCollection.Empty, "gRPC call without an endpoint");
+
     private readonly FlaatEvaluator _evaluator;
     private readonly FlaatEndpointPolicyResolver _resolver;
     private readonly TimeSpan _retryAfterWhenUnknown;
@@ -62,7 +65,7 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
     private async ValueTask PassAsync(ServerCallContext context)
     {
         var http = context.GetHttpContext();
-        var policy = http.GetEndpoint() is { } endpoint ? _resolver.GetPolicy(endpoint) : _resolver.Resolve([], context.Method);
+        var policy = _resolver.GetPolicy(http.GetEndpoint() ?? NoEndpoint);
         if (!policy.IsProtected)
         {
             return;
