@@ -25,11 +25,11 @@ public sealed class FlaatBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(requirement);
-        Services.Configure<FlaatEndpointOptions>(options => options.AccessLevels[name] = requirement);
+        Services.Configure<FlaatAccessOptions>(options => options.DefinedInCode[name] = requirement);
         return this;
     }
 
-    /// <summary>Configures how endpoints are treated (default authentication, the on-failure hook, ...).</summary>
+    /// <summary>Configures how endpoints are treated (default authentication, the on-failure hook, environment overrides, ...).</summary>
     /// <param name="configure">Changes the options.</param>
     /// <returns>This builder.</returns>
     public FlaatBuilder ConfigureEndpoints(Action<FlaatEndpointOptions> configure)

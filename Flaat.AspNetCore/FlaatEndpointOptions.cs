@@ -1,11 +1,9 @@
-using Flaat.Requirements;
-
 namespace Flaat.AspNetCore;
 
 /// <summary>
-/// How Flaat's ASP.NET Core and gRPC adapters treat endpoints. Configured with
-/// <see cref="FlaatBuilder.ConfigureEndpoints"/>; <see cref="RequireAuthenticationByDefault"/>
-/// also binds from the <c>Flaat</c> configuration section.
+/// Flaat's hosting settings: how the ASP.NET Core and gRPC adapters treat endpoints. Configured with
+/// <see cref="FlaatBuilder.ConfigureEndpoints"/>; <see cref="RequireAuthenticationByDefault"/> and
+/// <see cref="AllowEnvironmentOverrides"/> also bind from the <c>Flaat</c> configuration section.
 /// </summary>
 public sealed class FlaatEndpointOptions
 {
@@ -33,9 +31,11 @@ public sealed class FlaatEndpointOptions
     public TimeSpan RetryAfterWhenUnknown { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Access levels defined in code, by name (case-insensitive). A level of the same name in
-    /// configuration (<c>Flaat:AccessLevels:&lt;name&gt;</c>) replaces the one defined here, so
-    /// operators can tune a level without a rebuild.
+    /// Whether flaat's environment overrides (<c>DISABLE_AUTHENTICATION_AND_ASSUME_AUTHENTICATED_USER</c>,
+    /// <c>DISABLE_AUTHORIZATION_AND_ASSUME_AUTHORIZED_USER</c>) are honoured outside the Development
+    /// environment (<c>Flaat:AllowEnvironmentOverrides</c>). Default <see langword="false"/>. A warning
+    /// is logged at start-up whenever they are active. Sets the default of
+    /// <see cref="Flaat.Evaluation.FlaatEvaluatorOptions.HonourEnvironmentOverrides"/>, which code may still set explicitly.
     /// </summary>
-    public IDictionary<string, Requirement> AccessLevels { get; } = new Dictionary<string, Requirement>(StringComparer.OrdinalIgnoreCase);
+    public bool AllowEnvironmentOverrides { get; set; }
 }

@@ -33,6 +33,7 @@ public static class FlaatServiceCollectionExtensions
                 BindEndpointOptions(options, configuration.GetSection(FlaatOptions.SectionName));
             }
         });
+        services.AddOptions<FlaatAccessOptions>().BindConfiguration(FlaatOptions.SectionName);
         return AddFlaatCore(services, options => options.BindConfiguration(FlaatOptions.SectionName));
     }
 
@@ -45,6 +46,7 @@ public static class FlaatServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<FlaatEndpointOptions>().Configure(options => BindEndpointOptions(options, section));
+        services.AddOptions<FlaatAccessOptions>().Bind(section);
         return AddFlaatCore(services, options => options.Bind(section));
     }
 
@@ -67,7 +69,11 @@ public static class FlaatServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlaatOptions>, FlaatOptionsValidation>());
 
+        // Each options type has its owner and its validator; all are validated at start-up.
+        services.AddOptions<FlaatAccessOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlaatAccessOptions>, FlaatAccessOptionsValidation>());
         services.AddOptions<FlaatEndpointOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<FlaatEvaluatorOptions>, FlaatEnvironmentOverrides>());
         // The engine keeps its client for the application's lifetime; the primary handler recycles
         // its pooled connections itself, so the factory must not rotate (and leak) handlers.
         services.AddHttpClient(HttpClientName)
@@ -94,28 +100,25 @@ public static class FlaatServiceCollectionExtensions
 
     private static void BindEndpointOptions(FlaatEndpointOptions options, IConfiguration section)
     {
-        // Only the scalar settings bind; access levels from configuration live in FlaatOptions.
+        // Only the scalar hosting settings bind (Flaat:RequireAuthenticationByDefault, Flaat:AllowEnvironmentOverrides).
         if (section.GetValue<bool?>(nameof(FlaatEndpointOptions.RequireAuthenticationByDefault)) is { } require)
         {
             options.RequireAuthenticationByDefault = require;
         }
+
+        if (section.GetValue<bool?>(nameof(FlaatEndpointOptions.AllowEnvironmentOverrides)) is { } allow)
+        {
+            options.AllowEnvironmentOverrides = allow;
+        }
     }
 
-    private static FlaatEvaluator CreateEvaluator(IServiceProvider services)
-    {
-        var configured = services.GetRequiredService<IOptions<FlaatEvaluatorOptions>>().Value;
-        var options = new FlaatEvaluatorOptions
-        {
-            HonourEnvironmentOverrides = FlaatEnvironmentOverrides.AreHonoured(services),
-            EnvironmentReader = configured.EnvironmentReader,
-        };
-        return new FlaatEvaluator(services.GetRequiredService<IFlaatAuthenticator>(), options, services.GetService<ILogger<FlaatEvaluator>>());
-    }
+    private static FlaatEvaluator CreateEvaluator(IServiceProvider services) =>
+        new(services.GetRequiredService<IFlaatAuthenticator>(), services.GetRequiredService<IOptions<FlaatEvaluatorOptions>>().Value, services.GetService<ILogger<FlaatEvaluator>>());
 
     private static UserInfos GetUserInfos(IServiceProvider services)
     {
         var state = services.GetRequiredService<FlaatRequestState>();
-        if (!state.IsEvaluated)
+        if (state.Feature is not { } feature)
         {
             throw new InvalidOperationException(
                 "UserInfos is available only in requests to endpoints protected by Flaat (a Flaat attribute, RequireFlaat(...), or the Flaat authentication scheme).");
@@ -123,7 +126,7 @@ public static class FlaatServiceCollectionExtensions
 
         // Under optional authentication without a user the container needs a value: the placeholder,
         // which Flaat's minimal-API filter replaces with null before the handler runs.
-        return state.UserInfos
+        return feature.UserInfos
             ?? (state.NoUserBindsAsNull
                 ? FlaatRequestState.NoUser
                 : throw new InvalidOperationException(

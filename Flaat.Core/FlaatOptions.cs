@@ -48,15 +48,6 @@ public sealed class FlaatOptions
     /// </summary>
     public bool TokenClaimsSuffice { get; set; }
 
-    /// <summary>
-    /// Whether flaat's environment overrides may be honoured outside the Development environment.
-    /// Default <see langword="false"/>. A warning is logged at start-up whenever they are active.
-    /// </summary>
-    public bool AllowEnvironmentOverrides { get; set; }
-
-    /// <summary>Named access levels from configuration: <c>Flaat:AccessLevels:&lt;name&gt;</c>.</summary>
-    public IDictionary<string, AccessLevelOptions> AccessLevels { get; set; } = new Dictionary<string, AccessLevelOptions>(StringComparer.Ordinal);
-
     /// <summary>Cache settings.</summary>
     public FlaatCacheOptions Cache { get; set; } = new();
 

@@ -15,34 +15,47 @@ public static class FlaatGrpcServiceExtensions
     /// Protects every gRPC service: <c>services.AddGrpc().AddFlaat()</c>. Methods are judged by
     /// their Flaat metadata (attributes on the service class and method, <c>.RequireFlaat(...)</c>
     /// on <c>MapGrpcService</c>); methods without any are left alone unless
-    /// <see cref="FlaatEndpointOptions.RequireAuthenticationByDefault"/> is on.
+    /// <see cref="FlaatEndpointOptions.RequireAuthenticationByDefault"/> is on. Added once, however
+    /// often it is called.
     /// </summary>
     /// <param name="builder">The gRPC server builder.</param>
     /// <returns>The builder.</returns>
     public static IGrpcServerBuilder AddFlaat(this IGrpcServerBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton(CreateInterceptor);
-        builder.Services.Configure<GrpcServiceOptions>(options => options.AddFlaat());
+        Register(builder);
+        builder.Services.Configure<GrpcServiceOptions>(AddInterceptor);
         return builder;
     }
 
     /// <summary>
-    /// Adds Flaat's interceptor to the gRPC options, globally (<c>services.AddGrpc(o =&gt; o.AddFlaat())</c>)
-    /// or for one service (<c>AddServiceOptions&lt;TService&gt;(o =&gt; o.AddFlaat())</c>). Added once,
-    /// however often it is called.
+    /// Protects one gRPC service only: <c>services.AddGrpc().AddFlaat&lt;Greeter&gt;()</c>. A method
+    /// of another service with Flaat metadata stops the application's start (it would be open).
     /// </summary>
-    /// <param name="options">The gRPC options.</param>
-    /// <returns>The options.</returns>
-    public static GrpcServiceOptions AddFlaat(this GrpcServiceOptions options)
+    /// <typeparam name="TService">The service.</typeparam>
+    /// <param name="builder">The gRPC server builder.</param>
+    /// <returns>The builder.</returns>
+    public static IGrpcServerBuilder AddFlaat<TService>(this IGrpcServerBuilder builder)
+        where TService : class
     {
-        ArgumentNullException.ThrowIfNull(options);
+        Register(builder);
+        builder.Services.Configure<GrpcServiceOptions<TService>>(AddInterceptor);
+        return builder;
+    }
+
+    // Flaat.Grpc registers what it owns: the interceptor, and its claim on gRPC endpoints.
+    private static void Register(IGrpcServerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(CreateInterceptor);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFlaatEndpointAdapter, FlaatGrpcEndpointAdapter>());
+    }
+
+    private static void AddInterceptor(GrpcServiceOptions options)
+    {
         if (!options.Interceptors.Any(static registration => registration.Type == typeof(FlaatServerInterceptor)))
         {
             options.Interceptors.Add<FlaatServerInterceptor>();
         }
-
-        return options;
     }
 
     private static FlaatServerInterceptor CreateInterceptor(IServiceProvider services) =>

@@ -17,6 +17,9 @@ namespace Flaat.Grpc;
 /// </summary>
 internal sealed partial class FlaatServerInterceptor : Interceptor
 {
+    // A call outside endpoint routing has no metadata: only RequireAuthenticationByDefault can protect it.
+    private static readonly Endpoint NoEndpoint = new(null, EndpointMetadataCollection.Empty, "gRPC call without an endpoint");
+
     private readonly FlaatEvaluator _evaluator;
     private readonly FlaatEndpointPolicyResolver _resolver;
     private readonly TimeSpan _retryAfterWhenUnknown;
@@ -62,7 +65,7 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
     private async ValueTask PassAsync(ServerCallContext context)
     {
         var http = context.GetHttpContext();
-        var policy = http.GetEndpoint() is { } endpoint ? _resolver.GetPolicy(endpoint) : _resolver.Resolve([], context.Method);
+        var policy = _resolver.GetPolicy(http.GetEndpoint() ?? NoEndpoint);
         if (!policy.IsProtected)
         {
             return;
@@ -73,7 +76,7 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
         var token = FlaatHttpGate.ReadToken(http.Request.Headers.Authorization);
         var outcome = await _evaluator.EvaluateAsync(token, policy.Policy, context, context.CancellationToken);
 
-        http.GetFlaatState().SetUser(outcome.UserInfos);
+        http.SetFlaatFeature(new FlaatFeature(outcome, token.HasToken));
         if (!outcome.IsAllowed)
         {
             var error = outcome.Error!;
@@ -82,6 +85,6 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "gRPC call {Method} refused: {StatusCode} {Error}: {Description}")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "gRPC call {Method} refused: {StatusCode} {Error}: {Description}")]
     private static partial void LogRefused(ILogger logger, string method, int statusCode, string error, string description);
 }

@@ -30,9 +30,7 @@ internal sealed class FlaatAuthenticationHandler(
         var state = Context.GetFlaatState();
         // Asked even without a token: the evaluator decides (and honours the environment overrides).
         var (token, outcome) = await gate.EvaluateAsync(Context, FlaatPolicy.Authenticated);
-        state.TokenPresented = token.HasToken;
-
-        state.SetUser(outcome.UserInfos);
+        Context.SetFlaatFeature(new FlaatFeature(outcome, token.HasToken));
         if (!outcome.IsAllowed)
         {
             state.AuthenticationError = outcome.Error;
@@ -56,19 +54,21 @@ internal sealed class FlaatAuthenticationHandler(
         {
             // Authentication did not run for this scheme (another default scheme); judge the header now.
             var token = FlaatHttpGate.ReadToken(Request);
-            state.TokenPresented = token.HasToken;
             error = token.HasToken ? FlaatError.Unauthenticated("User identity could not be determined") : token.ToError();
+            await gate.RespondAsync(Context, error, null, token.HasToken, OnFailure());
+            return;
         }
 
-        await gate.RespondAsync(Context, error, null, state.TokenPresented, OnFailure());
+        await gate.RespondAsync(Context, error, null, state.Feature?.TokenPresented == true, OnFailure());
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         var state = Context.GetFlaatState();
+        var user = state.Feature?.UserInfos;
         var error = state.AuthorizationError
-            ?? FlaatError.Forbidden(state.UserInfos is { } user ? $"User {user} does not meet requirements" : "User does not meet requirements");
-        await gate.RespondAsync(Context, error, state.UserInfos, state.TokenPresented, OnFailure());
+            ?? FlaatError.Forbidden(user is not null ? $"User {user} does not meet requirements" : "User does not meet requirements");
+        await gate.RespondAsync(Context, error, user, state.Feature?.TokenPresented == true, OnFailure());
     }
 
     private FlaatFailureHandler? OnFailure() =>

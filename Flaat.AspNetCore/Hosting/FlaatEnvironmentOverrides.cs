@@ -1,13 +1,18 @@
-using Microsoft.Extensions.DependencyInjection;
+using Flaat.Evaluation;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Flaat.AspNetCore;
 
-/// <summary>When flaat's environment overrides are honoured: in Development, or when explicitly allowed.</summary>
-internal static class FlaatEnvironmentOverrides
+/// <summary>
+/// The hosting default of <see cref="FlaatEvaluatorOptions.HonourEnvironmentOverrides"/>: flaat's
+/// environment overrides are honoured in Development, or when <see cref="FlaatEndpointOptions.AllowEnvironmentOverrides"/>
+/// allows them. A default only: the application's own <c>Configure&lt;FlaatEvaluatorOptions&gt;</c> after
+/// <c>AddFlaat</c> is not overwritten.
+/// </summary>
+internal sealed class FlaatEnvironmentOverrides(IOptions<FlaatEndpointOptions> endpointOptions, IHostEnvironment? environment = null)
+    : IConfigureOptions<FlaatEvaluatorOptions>
 {
-    public static bool AreHonoured(IServiceProvider services) =>
-        services.GetRequiredService<IOptions<FlaatOptions>>().Value.AllowEnvironmentOverrides
-        || services.GetService<IHostEnvironment>()?.IsDevelopment() == true;
+    public void Configure(FlaatEvaluatorOptions options) =>
+        options.HonourEnvironmentOverrides = endpointOptions.Value.AllowEnvironmentOverrides || environment?.IsDevelopment() == true;
 }

@@ -33,6 +33,7 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
         }
 
         var resolver = services.GetRequiredService<FlaatEndpointPolicyResolver>();
+        var adapters = services.GetServices<IFlaatEndpointAdapter>().ToArray();
         var accessLevels = services.GetRequiredService<FlaatAccessLevelRegistry>();
         var authorization = services.GetService<IOptions<AuthorizationOptions>>()?.Value;
         var errors = new List<string>();
@@ -42,9 +43,13 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
             {
                 var policy = resolver.GetPolicy(endpoint);
                 CheckUserInfosParameters(endpoint, policy, errors);
-                if (policy.IsProtected && FlaatGrpcCoverage.FindUnguarded(services, endpoint) is { } unguarded)
+                if (policy.IsProtected)
                 {
-                    errors.Add(unguarded);
+                    // An adapter package (Flaat.Grpc) says whether the endpoints it claims are guarded.
+                    errors.AddRange(adapters
+                        .Where(adapter => adapter.Claims(endpoint.Metadata))
+                        .Select(adapter => adapter.FindUnguarded(endpoint))
+                        .OfType<string>());
                 }
 
                 foreach (var requirement in FlaatRequirementsOf(endpoint, authorization))
@@ -128,8 +133,9 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
 
     private void CheckEnvironmentOverrides()
     {
-        var read = services.GetRequiredService<IOptions<FlaatEvaluatorOptions>>().Value.EnvironmentReader ?? Environment.GetEnvironmentVariable;
-        var honoured = FlaatEnvironmentOverrides.AreHonoured(services);
+        var evaluatorOptions = services.GetRequiredService<IOptions<FlaatEvaluatorOptions>>().Value;
+        var read = evaluatorOptions.EnvironmentReader ?? Environment.GetEnvironmentVariable;
+        var honoured = evaluatorOptions.HonourEnvironmentOverrides;
         foreach (var variable in (ReadOnlySpan<string>)[FlaatEvaluator.DisableAuthenticationVariable, FlaatEvaluator.DisableAuthorizationVariable])
         {
             if (!string.Equals(read(variable), "YES", StringComparison.OrdinalIgnoreCase))
@@ -148,9 +154,9 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
         }
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Flaat: {Variable}=YES is active; requests are let through without the checks it disables. Never use this in production.")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Flaat: {Variable}=YES is active; requests are let through without the checks it disables. Never use this in production.")]
     private static partial void LogOverrideActive(ILogger logger, string variable);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Flaat: {Variable}=YES is set but ignored: overrides are honoured only in the Development environment or with Flaat:AllowEnvironmentOverrides.")]
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Flaat: {Variable}=YES is set but ignored: overrides are honoured only in the Development environment or with Flaat:AllowEnvironmentOverrides.")]
     private static partial void LogOverrideIgnored(ILogger logger, string variable);
 }

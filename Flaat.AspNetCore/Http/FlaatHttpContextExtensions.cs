@@ -16,7 +16,22 @@ public static class FlaatHttpContextExtensions
     public static UserInfos? GetUserInfos(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Features.Get<FlaatRequestState>()?.UserInfos;
+        return context.Features.Get<FlaatFeature>()?.UserInfos;
+    }
+
+    /// <summary>
+    /// Records an adapter's judgement of the request: the <see cref="FlaatFeature"/> that
+    /// <see cref="GetUserInfos"/>, <see cref="UserInfos"/> parameters and user objects read. For
+    /// Flaat's adapters (the gRPC interceptor is one); an application has no need to call it.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="feature">The judgement.</param>
+    public static void SetFlaatFeature(this HttpContext context, FlaatFeature feature)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(feature);
+        context.Features.Set(feature);
+        context.GetFlaatState().Feature = feature;
     }
 
     /// <summary>The request's Flaat state, created on first use.</summary>

@@ -69,9 +69,7 @@ internal sealed partial class FlaatHttpGate
         }
 
         var (token, outcome) = await EvaluateAsync(context, policy.Policy);
-        state.TokenPresented = token.HasToken;
-
-        state.SetUser(outcome.UserInfos);
+        context.SetFlaatFeature(new FlaatFeature(outcome, token.HasToken));
         if (outcome.IsAllowed && !outcome.ChecksDisabled
             && await FlaatUserObjectStore.PrepareAsync(context, outcome.UserInfos) is { } refusal)
         {

@@ -7,16 +7,20 @@ namespace Flaat.AspNetCore;
 /// <summary>
 /// The named access levels of the application, by case-insensitive name: flaat's defaults
 /// (<c>ANYONE</c>, <c>NOONE</c>, <c>IDENTIFIED</c>), then those defined in code, then those from
-/// configuration (which win, so operators can redefine a level without a rebuild).
+/// configuration (which win, so operators can redefine a level without a rebuild); see
+/// <see cref="AccessLevel.CreateAll(FlaatAccessOptions, Func{string, bool}?)"/>.
 /// </summary>
 internal sealed class FlaatAccessLevelRegistry
 {
     private readonly Lazy<FrozenDictionary<string, Requirement>> _levels;
 
-    public FlaatAccessLevelRegistry(IOptions<FlaatOptions> options, IOptions<FlaatEndpointOptions> endpointOptions)
+    public FlaatAccessLevelRegistry(IOptions<FlaatOptions> options, IOptions<FlaatAccessOptions> accessOptions)
     {
-        _levels = new(() => Build(options.Value, endpointOptions.Value));
         IssuerSupportsAudience = new(() => Require.IssuerSupportsAudience(options.Value));
+
+        // Invalid configured levels were reported by the options validation at start-up.
+        _levels = new(() => AccessLevel.CreateAll(accessOptions.Value, IssuerSupportsAudience.Value)
+            .ToFrozenDictionary(static pair => pair.Key, static pair => pair.Value.Requirement, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>Which issuers' audiences are checked (per <see cref="IssuerOptions.SupportsAudience"/>).</summary>
@@ -37,28 +41,5 @@ internal sealed class FlaatAccessLevelRegistry
         throw new InvalidOperationException(
             $"{where} requires the access level '{name}', which is not defined. Define it in code with AddFlaat(...).AddAccessLevel(\"{name}\", requirement) "
             + $"or in configuration under {FlaatOptions.SectionName}:AccessLevels:{name}. Defined levels: {string.Join(", ", _levels.Value.Keys.Order(StringComparer.OrdinalIgnoreCase))}.");
-    }
-
-    private static FrozenDictionary<string, Requirement> Build(FlaatOptions options, FlaatEndpointOptions endpointOptions)
-    {
-        var levels = new Dictionary<string, Requirement>(StringComparer.OrdinalIgnoreCase);
-        foreach (var level in AccessLevel.Defaults)
-        {
-            levels[level.Name] = level.Requirement;
-        }
-
-        foreach (var (name, requirement) in endpointOptions.AccessLevels)
-        {
-            levels[name] = requirement;
-        }
-
-        // Invalid configured levels were reported by the options validation at start-up.
-        var configured = AccessLevel.CreateAll(options);
-        foreach (var name in options.AccessLevels.Keys)
-        {
-            levels[name] = configured[name].Requirement;
-        }
-
-        return levels.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 }

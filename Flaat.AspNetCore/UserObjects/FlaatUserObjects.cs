@@ -99,7 +99,7 @@ internal sealed class FlaatUserObjectStore(FlaatUserObjectRegistry registry, Fla
     public async ValueTask<object?> GetAsync(Type type, IServiceProvider services, CancellationToken cancellationToken)
     {
         var registration = registry.Find(type) ?? throw NotRegistered(type);
-        return await GetAsync(registration, state.UserInfos, services, cancellationToken);
+        return await GetAsync(registration, state.Feature?.UserInfos, services, cancellationToken);
     }
 
     /// <summary>The object for a handler or action parameter (the DI factory of the type).</summary>
@@ -110,14 +110,14 @@ internal sealed class FlaatUserObjectStore(FlaatUserObjectRegistry registry, Fla
             return made ?? NoObject(type);
         }
 
-        if (!state.IsEvaluated)
+        if (state.Feature is not { } feature)
         {
             throw new InvalidOperationException(
                 $"{type.Name} is available only in requests to endpoints protected by Flaat (a Flaat attribute, RequireFlaat(...), or the Flaat authentication scheme).");
         }
 
         var registration = registry.Find(type) ?? throw NotRegistered(type);
-        var pending = GetAsync(registration, state.UserInfos, services, CancellationToken.None);
+        var pending = GetAsync(registration, feature.UserInfos, services, CancellationToken.None);
         return pending.IsCompletedSuccessfully
             ? pending.Result ?? NoObject(type)
             : throw new InvalidOperationException(

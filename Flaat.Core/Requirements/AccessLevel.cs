@@ -5,7 +5,7 @@ namespace Flaat.Requirements;
 /// <summary>
 /// A named requirement that endpoints refer to by name (flaat's access levels). The defaults are
 /// <see cref="Anyone"/>, <see cref="NoOne"/> and <see cref="Identified"/>; more are defined in
-/// code or in configuration (<see cref="FlaatOptions.AccessLevels"/>).
+/// code or in configuration (<see cref="FlaatAccessOptions"/>).
 /// </summary>
 public sealed class AccessLevel
 {
@@ -61,41 +61,70 @@ public sealed class AccessLevel
     }
 
     /// <summary>
-    /// Every access level of the settings: the <see cref="Defaults"/>, then those of
-    /// <see cref="FlaatOptions.AccessLevels"/> (which may redefine a default). Audience levels honour
-    /// <see cref="IssuerOptions.SupportsAudience"/>. Call it at start-up: it reports every invalid setting at once.
+    /// Lists every problem of the configured levels (<see cref="FlaatAccessOptions.AccessLevels"/>),
+    /// each starting with its configuration path (<c>Flaat:AccessLevels:name:Setting</c>); empty when
+    /// they are valid. Call it at start-up: it reports every invalid setting at once.
     /// </summary>
-    /// <param name="options">The settings.</param>
-    /// <returns>The levels by name (case-sensitive).</returns>
-    /// <exception cref="ArgumentException">Settings are invalid; the message has one line per problem, each naming the setting.</exception>
-    public static IReadOnlyDictionary<string, AccessLevel> CreateAll(FlaatOptions options)
+    /// <param name="options">The access levels.</param>
+    /// <returns>One message per problem.</returns>
+    public static IReadOnlyList<string> Validate(FlaatAccessOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var levels = new Dictionary<string, AccessLevel>(StringComparer.Ordinal);
+        var errors = new List<string>();
+        _ = CreateConfigured(options, issuerSupportsAudience: null, errors);
+        return errors;
+    }
+
+    /// <summary>
+    /// Every access level: the <see cref="Defaults"/>, then those defined in code
+    /// (<see cref="FlaatAccessOptions.DefinedInCode"/>), then those of configuration
+    /// (<see cref="FlaatAccessOptions.AccessLevels"/>); a later one replaces an earlier one of the same name.
+    /// </summary>
+    /// <param name="options">The access levels.</param>
+    /// <param name="issuerSupportsAudience">For <c>audience</c> levels: which issuers' audiences are checked (see <see cref="Require.IssuerSupportsAudience(FlaatOptions)"/>); all when <see langword="null"/>.</param>
+    /// <returns>The levels by name (case-insensitive).</returns>
+    /// <exception cref="ArgumentException">Configured levels are invalid; the message has one line per problem (see <see cref="Validate"/>).</exception>
+    public static IReadOnlyDictionary<string, AccessLevel> CreateAll(FlaatAccessOptions options, Func<string, bool>? issuerSupportsAudience = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var levels = new Dictionary<string, AccessLevel>(StringComparer.OrdinalIgnoreCase);
         foreach (var level in Defaults)
         {
             levels[level.Name] = level;
         }
 
-        var errors = new List<string>();
-        var issuerSupportsAudience = Require.IssuerSupportsAudience(options);
-        foreach (var (name, levelOptions) in options.AccessLevels)
+        foreach (var (name, requirement) in options.DefinedInCode)
         {
-            if (levelOptions is null)
-            {
-                errors.Add($"{Prefix(name)} is empty.");
-                continue;
-            }
+            levels[name] = new AccessLevel(name, requirement);
+        }
 
-            if (TryCreate(name, levelOptions, issuerSupportsAudience, errors) is { } level)
-            {
-                levels[name] = level;
-            }
+        var errors = new List<string>();
+        foreach (var level in CreateConfigured(options, issuerSupportsAudience, errors))
+        {
+            levels[level.Name] = level;
         }
 
         return errors.Count == 0
             ? levels
             : throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
+    }
+
+    private static List<AccessLevel> CreateConfigured(FlaatAccessOptions options, Func<string, bool>? issuerSupportsAudience, List<string> errors)
+    {
+        var levels = new List<AccessLevel>();
+        foreach (var (name, levelOptions) in options.AccessLevels)
+        {
+            if (levelOptions is null)
+            {
+                errors.Add($"{Prefix(name)} is empty.");
+            }
+            else if (TryCreate(name, levelOptions, issuerSupportsAudience, errors) is { } level)
+            {
+                levels.Add(level);
+            }
+        }
+
+        return levels;
     }
 
     /// <inheritdoc />

@@ -371,7 +371,7 @@ public abstract class FlaatAdapterContract
     {
         await using var app = await StartAppAsync(environment, services =>
         {
-            services.Configure<FlaatOptions>(options => options.AllowEnvironmentOverrides = allow);
+            services.Configure<Flaat.AspNetCore.FlaatEndpointOptions>(options => options.AllowEnvironmentOverrides = allow);
             services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader =
                 name => name == FlaatEvaluator.DisableAuthenticationVariable ? "YES" : null);
         });

@@ -124,7 +124,7 @@ public sealed class FlaatRegistrationTests
             allowOverrides: true, name => name == FlaatEvaluator.DisableAuthorizationVariable ? "yes" : null);
 
         Assert.That(logs.Entries, Has.One.Matches<(LogLevel Level, EventId Id, string Message)>(
-            e => e.Level == LogLevel.Warning && e.Id.Id == 2101 && e.Message.Contains(FlaatEvaluator.DisableAuthorizationVariable, StringComparison.Ordinal)));
+            e => e.Level == LogLevel.Warning && e.Id.Id == 3002 && e.Message.Contains(FlaatEvaluator.DisableAuthorizationVariable, StringComparison.Ordinal)));
     }
 
     [Test]
@@ -133,7 +133,7 @@ public sealed class FlaatRegistrationTests
         var logs = await StartAndCollectLogsAsync(
             allowOverrides: false, name => name == FlaatEvaluator.DisableAuthenticationVariable ? "YES" : null);
 
-        Assert.That(logs.Entries.Select(e => e.Id.Id), Has.Member(2102).And.No.Member(2101));
+        Assert.That(logs.Entries.Select(e => e.Id.Id), Has.Member(3003).And.No.Member(3002));
     }
 
     [Test]
@@ -141,7 +141,7 @@ public sealed class FlaatRegistrationTests
     {
         var logs = await StartAndCollectLogsAsync(allowOverrides: true, _ => null, environment: "Development");
 
-        Assert.That(logs.Entries.Select(e => e.Id.Id), Has.No.Member(2101).And.No.Member(2102));
+        Assert.That(logs.Entries.Select(e => e.Id.Id), Has.No.Member(3002).And.No.Member(3003));
     }
 
     /// <summary>Starts an app with the given override settings and returns what it logged while starting.</summary>
@@ -151,11 +151,8 @@ public sealed class FlaatRegistrationTests
         Action<WebApplicationBuilder> configure = builder =>
         {
             builder.Logging.AddProvider(logs);
-            builder.Services.AddFlaat(options =>
-            {
-                options.TrustedIssuers.Add(FakeAuthenticator.Issuer);
-                options.AllowEnvironmentOverrides = allowOverrides;
-            });
+            builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer))
+                .ConfigureEndpoints(options => options.AllowEnvironmentOverrides = allowOverrides);
             builder.Services.Configure<FlaatEvaluatorOptions>(options => options.EnvironmentReader = environmentReader);
         };
         await using var app = await TestApp.StartAsync(new FakeAuthenticator(), configure, _ => { }, environment);

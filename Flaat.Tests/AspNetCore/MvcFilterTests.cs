@@ -9,10 +9,11 @@ namespace Flaat.Tests.AspNetCore;
 
 public sealed class MvcFilterTests
 {
-    private static Task<TestApp> StartAsync(FakeAuthenticator op, Action<FlaatEndpointOptions>? endpoints = null, Action<WebApplication>? map = null) =>
+    private static Task<TestApp> StartAsync(FakeAuthenticator op, Action<FlaatEndpointOptions>? endpoints = null, Action<WebApplication>? map = null, Action<FlaatBuilder>? flaat = null) =>
         TestApp.StartAsync(op, builder =>
         {
-            builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer)).ConfigureEndpoints(endpoints ?? (_ => { }));
+            var registration = builder.Services.AddFlaat(options => options.TrustedIssuers.Add(FakeAuthenticator.Issuer)).ConfigureEndpoints(endpoints ?? (_ => { }));
+            flaat?.Invoke(registration);
             builder.Services.AddControllers().UseOnlyControllers(typeof(PlainController), typeof(ApiStyleController));
         }, map ?? (app => app.MapControllers()));
 
@@ -74,7 +75,7 @@ public sealed class MvcFilterTests
     {
         var op = new FakeAuthenticator();
         await using var app = await StartAsync(op, map: web => web.MapControllers().RequireFlaatAccessLevel("admin"),
-            endpoints: options => options.AccessLevels["admin"] = new ClaimContains("groups", "admins"));
+            flaat: registration => registration.AddAccessLevel("admin", new ClaimContains("groups", "admins")));
 
         var bob = await GetAsync(app, "/plain/open", "Bearer user.bob");
         var callsBefore = op.Calls;

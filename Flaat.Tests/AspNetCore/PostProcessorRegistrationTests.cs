@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Flaat.MinimalApi;
 using Flaat.Requirements;
 using Flaat.Testing;
 using Microsoft.AspNetCore.Builder;

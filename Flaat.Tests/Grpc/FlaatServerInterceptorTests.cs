@@ -457,7 +457,7 @@ public sealed class FlaatServerInterceptorTests
     public async Task PerServiceRegistration_ThatServiceIsJudged()
     {
         await using var host = await GrpcTestHost.StartAsync(_op,
-            services => services.AddGrpc().AddServiceOptions<AnnotatedService>(options => options.AddFlaat()),
+            services => services.AddGrpc().AddFlaat<AnnotatedService>(),
             app => app.MapGrpcService<AnnotatedService>());
 
         var anonymous = await StatusOfAsync(async () => await new Annotated.AnnotatedClient(host.Channel).WhoAmIAsync(new ProbeRequest()));
@@ -475,7 +475,7 @@ public sealed class FlaatServerInterceptorTests
     {
         var exception = Assert.ThrowsAsync<InvalidOperationException>(async () =>
             await GrpcTestHost.StartAsync(_op,
-                services => services.AddGrpc().AddServiceOptions<AnnotatedService>(options => options.AddFlaat()),
+                services => services.AddGrpc().AddFlaat<AnnotatedService>(),
                 app =>
                 {
                     app.MapGrpcService<AnnotatedService>();

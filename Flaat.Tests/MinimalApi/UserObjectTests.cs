@@ -1,5 +1,4 @@
 using System.Net;
-using Flaat.MinimalApi;
 using Flaat.Tests.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

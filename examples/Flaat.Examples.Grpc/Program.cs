@@ -18,7 +18,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(li
 var demo = DemoProvider.StartIfUnconfigured(builder);
 var settings = ExampleSettings.From(builder.Configuration);
 
-builder.Services.AddGrpc(grpc => grpc.AddFlaat());
+builder.Services.AddGrpc().AddFlaat();
 builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"))
     .AddAccessLevel("required_vos", Require.Vo(settings.RequiredEntitlements, "eduperson_entitlement", Match.All));
 

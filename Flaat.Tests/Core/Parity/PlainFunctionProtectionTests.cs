@@ -143,11 +143,11 @@ public sealed class PlainFunctionProtectionTests
         {
             TrustedIssuers = { _op.Issuer },
             RequestTimeout = TimeSpan.FromSeconds(10),
-            AccessLevels = { ["operator"] = new AccessLevelOptions { Kind = "claim", Claim = "groups", Values = ["ops"] } },
         };
+        var access = new FlaatAccessOptions { AccessLevels = { ["operator"] = new AccessLevelOptions { Kind = "claim", Claim = "groups", Values = ["ops"] } } };
         using var engine = new FlaatAuthenticator(options);
         var evaluator = new FlaatEvaluator(engine);
-        var levels = AccessLevel.CreateAll(options);
+        var levels = AccessLevel.CreateAll(access, Require.IssuerSupportsAudience(options));
         var policy = new FlaatPolicy { UserRequirement = levels["operator"].Requirement };
 
         var allowed = await evaluator.EvaluateAsync(BearerToken.FromToken(_op.CreateJwt(new FakeUser("o").WithClaim("groups", new[] { "ops" }))), policy);

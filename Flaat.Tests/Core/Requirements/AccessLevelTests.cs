@@ -121,7 +121,7 @@ public sealed class AccessLevelTests
     [Test]
     public void CreateAll_DefaultsAndConfiguredLevels()
     {
-        var options = new FlaatOptions
+        var options = new FlaatAccessOptions
         {
             AccessLevels =
             {
@@ -147,10 +147,10 @@ public sealed class AccessLevelTests
         var options = new FlaatOptions
         {
             Issuers = { new IssuerOptions { Issuer = "https://op.example/", SupportsAudience = false } },
-            AccessLevels = { ["api"] = new AccessLevelOptions { Kind = "audience", Values = { "api" } } },
         };
+        var access = new FlaatAccessOptions { AccessLevels = { ["api"] = new AccessLevelOptions { Kind = "audience", Values = { "api" } } } };
 
-        var result = AccessLevel.CreateAll(options)["api"].Requirement.IsSatisfiedBy(Users.Alice());
+        var result = AccessLevel.CreateAll(access, Require.IssuerSupportsAudience(options))["api"].Requirement.IsSatisfiedBy(Users.Alice());
 
         Assert.That(result.Message, Is.EqualTo(HasAudience.IgnoredMessage));
     }
@@ -158,7 +158,7 @@ public sealed class AccessLevelTests
     [Test]
     public void CreateAll_SeveralInvalidLevels_ReportsEveryProblem()
     {
-        var options = new FlaatOptions
+        var options = new FlaatAccessOptions
         {
             AccessLevels =
             {
@@ -174,5 +174,34 @@ public sealed class AccessLevelTests
             .And.Some.StartsWith("Flaat:AccessLevels:a:Claim")
             .And.Some.StartsWith("Flaat:AccessLevels:b:Kind"));
         Assert.That(exception.Message, Does.Not.Contain(":good"));
+        Assert.That(AccessLevel.Validate(options), Has.Count.EqualTo(3).And.All.StartsWith("Flaat:AccessLevels:").And.Some.StartsWith("Flaat:AccessLevels:b:Kind"));
+    }
+
+    [Test]
+    public void Validate_ValidLevels_ReturnsNoProblems()
+    {
+        var options = new FlaatAccessOptions { AccessLevels = { ["ops"] = new AccessLevelOptions { Kind = "claim", Claim = "groups", Values = { "ops" } } } };
+
+        Assert.That(AccessLevel.Validate(options), Is.Empty);
+    }
+
+    [Test]
+    public void CreateAll_NamesDifferingInCase_AreOneLevelAndConfigurationWins()
+    {
+        var options = new FlaatAccessOptions
+        {
+            DefinedInCode = { ["Admin"] = new Unsatisfiable(), ["Ops"] = new Satisfied() },
+            AccessLevels = { ["ADMIN"] = new AccessLevelOptions { Kind = "authenticated" } },
+        };
+
+        var levels = AccessLevel.CreateAll(options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(levels["admin"].Requirement, Is.InstanceOf<HasSubIss>());
+            Assert.That(levels["OPS"].Requirement, Is.InstanceOf<Satisfied>());
+            Assert.That(levels["anyone"], Is.SameAs(AccessLevel.Anyone));
+            Assert.That(levels.Keys.Count(key => key.Equals("admin", StringComparison.OrdinalIgnoreCase)), Is.EqualTo(1));
+        });
     }
 }

@@ -1,5 +1,4 @@
 using Flaat.AspNetCore;
-using Flaat.MinimalApi;
 using Flaat.Requirements;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,9 +7,10 @@ namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
 /// Flaat conventions for any endpoint builder: a single endpoint (<c>MapGet</c>, ...), a
-/// <c>MapGroup</c>, or <c>MapControllers()</c>. Each adds metadata; one gate per endpoint
-/// evaluates all of it before the handler's parameters are bound, so a refused request costs no
-/// binding and a <see cref="Flaat.UserInfos"/> parameter receives the user.
+/// <c>MapGroup</c>, <c>MapControllers()</c> or <c>MapGrpcService</c>. Each adds metadata. On an
+/// HTTP endpoint one gate evaluates all of it before the handler's parameters are bound, so a
+/// refused request costs no binding and a <see cref="Flaat.UserInfos"/> parameter receives the
+/// user; a gRPC method is judged by Flaat.Grpc's interceptor instead.
 /// </summary>
 public static class FlaatEndpointConventionBuilderExtensions
 {

@@ -1,32 +1,32 @@
 using System.Reflection;
-using Flaat;
-using Flaat.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Flaat.MinimalApi;
+namespace Flaat.AspNetCore;
 
 /// <summary>
 /// Puts Flaat's gate in front of an endpoint's request delegate, once per endpoint, after every
 /// other convention ran. It runs before parameter binding (unlike an endpoint filter), so a 401
-/// comes before a 400 for a bad body, and a <see cref="Flaat.UserInfos"/> parameter binds the user.
+/// comes before a 400 for a bad body, and a <see cref="UserInfos"/> parameter binds the user.
+/// Endpoints an <see cref="IFlaatEndpointAdapter"/> claims (gRPC methods) are left to that adapter.
 /// </summary>
 internal static class FlaatEndpointGate
 {
-    // Grpc.AspNetCore's per-method metadata: gRPC endpoints are judged by Flaat's interceptor,
-    // which answers with gRPC statuses, not by this HTTP gate.
-    private const string GrpcMethodMetadataTypeName = "Grpc.AspNetCore.Server.GrpcMethodMetadata";
-
     public static void Install(EndpointBuilder endpoint)
     {
-        if (endpoint.RequestDelegate is not { } next
-            || endpoint.Metadata.Any(static item => item is Marker || item.GetType().FullName == GrpcMethodMetadataTypeName))
+        if (endpoint.RequestDelegate is not { } next || endpoint.Metadata.Any(static item => item is Marker))
         {
             return;
         }
 
-        var gate = endpoint.ApplicationServices.GetService<FlaatHttpGate>()
+        var services = endpoint.ApplicationServices;
+        if (services.GetServices<IFlaatEndpointAdapter>().Any(adapter => adapter.Claims(endpoint.Metadata)))
+        {
+            return;
+        }
+
+        var gate = services.GetService<FlaatHttpGate>()
             ?? throw new InvalidOperationException($"Endpoint '{endpoint.DisplayName}' uses RequireFlaat, but Flaat is not registered: call services.AddFlaat(...).");
         endpoint.Metadata.Add(Marker.Instance);
         var noUserBindsAsNull = endpoint.Metadata.Any(static item => item is UserInfosFilterMarker);
@@ -34,9 +34,11 @@ internal static class FlaatEndpointGate
     }
 
     /// <summary>
-    /// For a handler with <see cref="UserInfos"/> parameters: a filter that turns the container's
-    /// "no user" placeholder into <see langword="null"/> (optional authentication). Handlers without
-    /// such parameters get no filter and pay nothing.
+    /// For a handler with <see cref="UserInfos"/> (or user object) parameters: a filter that turns the
+    /// container's "no user" placeholder into <see langword="null"/> (optional authentication). Minimal
+    /// APIs resolve such parameters with <c>GetRequiredService</c> even when they are declared nullable,
+    /// so the container cannot give null itself. Handlers without such parameters get no filter and pay
+    /// nothing. Added by the conventions (filters must be in place before the handler's delegate is built).
     /// </summary>
     public static void AddUserInfosFilter(EndpointBuilder endpoint)
     {
@@ -46,7 +48,6 @@ internal static class FlaatEndpointGate
             return;
         }
 
-        // Also the application's user objects (AddOptionalUserObject): "none" binds as null too.
         var userObjects = endpoint.ApplicationServices.GetService<FlaatUserObjectRegistry>();
         var positions = handler.GetParameters()
             .Where(p => p.ParameterType == typeof(UserInfos) || userObjects?.Find(p.ParameterType) is not null)
