@@ -124,6 +124,6 @@ internal sealed partial class FlaatHttpGate
         await FlaatResponseWriter.WriteErrorAsync(context.Response, error, tokenPresented, context.RequestAborted);
     }
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Request refused: {StatusCode} {Error}: {Description}")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Request refused: {StatusCode} {Error}: {Description}")]
     private static partial void LogRefused(ILogger logger, int statusCode, string error, string description);
 }
