@@ -80,6 +80,7 @@ public static class FlaatServiceCollectionExtensions
             sp.GetRequiredService<FlaatAccessLevelRegistry>(),
             sp.GetRequiredService<IOptions<FlaatEndpointOptions>>(),
             sp.GetService<IOptions<AuthorizationOptions>>()));
+        FlaatPresentationServices.Add(services);
         services.TryAddSingleton<FlaatHttpGate>();
         services.TryAddSingleton<FlaatMvcFilter>();
         services.TryAddScoped<FlaatRequestState>();
@@ -108,7 +109,7 @@ public static class FlaatServiceCollectionExtensions
             HonourEnvironmentOverrides = FlaatEnvironmentOverrides.AreHonoured(services),
             EnvironmentReader = configured.EnvironmentReader,
         };
-        return new FlaatEvaluator(services.GetRequiredService<IFlaatAuthenticator>(), options, services.GetService<ILogger<FlaatEvaluator>>());
+        return new FlaatEvaluator(services.GetRequiredService<IFlaatAuthenticator>(), options, services.GetService<ILogger<FlaatEvaluator>>(), services.GetServices<IFlaatTokenBinder>());
     }
 
     private static UserInfos GetUserInfos(IServiceProvider services)

@@ -18,13 +18,15 @@ namespace Flaat.Grpc;
 internal sealed partial class FlaatServerInterceptor : Interceptor
 {
     private readonly FlaatEvaluator _evaluator;
+    private readonly FlaatTokenReaders _readers;
     private readonly FlaatEndpointPolicyResolver _resolver;
     private readonly TimeSpan _retryAfterWhenUnknown;
     private readonly ILogger _logger;
 
-    public FlaatServerInterceptor(FlaatEvaluator evaluator, FlaatEndpointPolicyResolver resolver, IOptions<FlaatEndpointOptions> options, ILogger<FlaatServerInterceptor> logger)
+    public FlaatServerInterceptor(FlaatEvaluator evaluator, FlaatTokenReaders readers, FlaatEndpointPolicyResolver resolver, IOptions<FlaatEndpointOptions> options, ILogger<FlaatServerInterceptor> logger)
     {
         _evaluator = evaluator;
+        _readers = readers;
         _resolver = resolver;
         _retryAfterWhenUnknown = options.Value.RetryAfterWhenUnknown;
         _logger = logger;
@@ -68,9 +70,9 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
             return;
         }
 
-        // The HTTP/2 headers, not the metadata built from them: several authorization entries stay
-        // several values here (refused, never joined and sent on to an OP).
-        var token = FlaatHttpGate.ReadToken(http.Request.Headers.Authorization);
+        // The token readers read the HTTP/2 headers, not the metadata built from them: several
+        // authorization entries stay several values there (refused, never joined and sent on to an OP).
+        var token = _readers.Read(http);
         var outcome = await _evaluator.EvaluateAsync(token, policy.Policy, context, context.CancellationToken);
 
         http.GetFlaatState().SetUser(outcome.UserInfos);
@@ -82,6 +84,6 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "gRPC call {Method} refused: {StatusCode} {Error}: {Description}")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "gRPC call {Method} refused: {StatusCode} {Error}: {Description}")]
     private static partial void LogRefused(ILogger logger, string method, int statusCode, string error, string description);
 }
