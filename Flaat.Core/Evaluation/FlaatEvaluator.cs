@@ -97,11 +97,17 @@ public sealed partial class FlaatEvaluator
         }
 
         var user = result.UserInfos!;
-        if (_binders.Length > 0 && await BindAsync(token, user, request, cancellationToken).ConfigureAwait(false) is { } unbound)
+        // Binding: on every request, cache hit or not. Inline (no extra async method) and skipped
+        // entirely without binders, so the cached path costs nothing more.
+        foreach (var binder in _binders)
         {
-            return policy.OptionalAuthentication && unbound.StatusCode == 401
-                ? FlaatOutcome.AllowedAnonymous()
-                : FlaatOutcome.Failed(unbound, user);
+            if (await binder.BindAsync(new TokenBindingContext(token, user, request), cancellationToken).ConfigureAwait(false) is { } unbound)
+            {
+                LogTokenNotBound(_logger, binder.GetType().Name, unbound.StatusCode, unbound.Description);
+                return policy.OptionalAuthentication && unbound.StatusCode == 401
+                    ? FlaatOutcome.AllowedAnonymous()
+                    : FlaatOutcome.Failed(unbound, user);
+            }
         }
 
         if (_environment is not null && IsYes(_environment(DisableAuthorizationVariable)))
@@ -163,21 +169,6 @@ public sealed partial class FlaatEvaluator
     // HTTP/1 connection hands out again for the same header, so the engine need not hash it at all.
     private ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, PresentedToken token, CancellationToken cancellationToken) =>
         _authenticator.AuthenticateAsync(request with { KnownHash = token.Hash }, cancellationToken);
-
-    private async ValueTask<FlaatError?> BindAsync(PresentedToken token, UserInfos user, object? request, CancellationToken cancellationToken)
-    {
-        var context = new TokenBindingContext(token, user, request);
-        foreach (var binder in _binders)
-        {
-            if (await binder.BindAsync(context, cancellationToken).ConfigureAwait(false) is { } error)
-            {
-                LogTokenNotBound(_logger, binder.GetType().Name, error.StatusCode, error.Description);
-                return error;
-            }
-        }
-
-        return null;
-    }
 
     private static FlaatError WithScheme(FlaatError error, string scheme) =>
         new(error.StatusCode, error.Error, error.Description, error.Details)
