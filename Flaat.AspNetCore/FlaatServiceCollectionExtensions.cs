@@ -87,6 +87,7 @@ public static class FlaatServiceCollectionExtensions
             sp.GetRequiredService<FlaatAccessLevelRegistry>(),
             sp.GetRequiredService<IOptions<FlaatEndpointOptions>>(),
             sp.GetService<IOptions<AuthorizationOptions>>()));
+        FlaatPresentationServices.Add(services);
         services.TryAddSingleton<FlaatHttpGate>();
         services.TryAddSingleton<FlaatMvcFilter>();
         services.TryAddScoped<FlaatRequestState>();
@@ -113,7 +114,11 @@ public static class FlaatServiceCollectionExtensions
     }
 
     private static FlaatEvaluator CreateEvaluator(IServiceProvider services) =>
-        new(services.GetRequiredService<IFlaatAuthenticator>(), services.GetRequiredService<IOptions<FlaatEvaluatorOptions>>().Value, services.GetService<ILogger<FlaatEvaluator>>());
+        new(
+            services.GetRequiredService<IFlaatAuthenticator>(),
+            services.GetRequiredService<IOptions<FlaatEvaluatorOptions>>().Value,
+            services.GetService<ILogger<FlaatEvaluator>>(),
+            services.GetServices<IFlaatTokenBinder>());
 
     private static UserInfos GetUserInfos(IServiceProvider services)
     {

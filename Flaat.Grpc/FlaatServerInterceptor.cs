@@ -21,13 +21,15 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
     private static readonly Endpoint NoEndpoint = new(null, EndpointMetadataCollection.Empty, "gRPC call without an endpoint");
 
     private readonly FlaatEvaluator _evaluator;
+    private readonly FlaatTokenReaders _readers;
     private readonly FlaatEndpointPolicyResolver _resolver;
     private readonly TimeSpan _retryAfterWhenUnknown;
     private readonly ILogger _logger;
 
-    public FlaatServerInterceptor(FlaatEvaluator evaluator, FlaatEndpointPolicyResolver resolver, IOptions<FlaatEndpointOptions> options, ILogger<FlaatServerInterceptor> logger)
+    public FlaatServerInterceptor(FlaatEvaluator evaluator, FlaatTokenReaders readers, FlaatEndpointPolicyResolver resolver, IOptions<FlaatEndpointOptions> options, ILogger<FlaatServerInterceptor> logger)
     {
         _evaluator = evaluator;
+        _readers = readers;
         _resolver = resolver;
         _retryAfterWhenUnknown = options.Value.RetryAfterWhenUnknown;
         _logger = logger;
@@ -71,9 +73,9 @@ internal sealed partial class FlaatServerInterceptor : Interceptor
             return;
         }
 
-        // The HTTP/2 headers, not the metadata built from them: several authorization entries stay
-        // several values here (refused, never joined and sent on to an OP).
-        var token = FlaatHttpGate.ReadToken(http.Request.Headers.Authorization);
+        // The token readers read the HTTP/2 headers, not the metadata built from them: several
+        // authorization entries stay several values there (refused, never joined and sent on to an OP).
+        var token = _readers.Read(http);
         var outcome = await _evaluator.EvaluateAsync(token, policy.Policy, context, context.CancellationToken);
 
         http.SetFlaatFeature(new FlaatFeature(outcome, token.HasToken));

@@ -43,8 +43,26 @@ internal sealed class FlaatAuthenticationHandler(
         }
 
         var principal = UserInfosPrincipal.Create(outcome.UserInfos, Scheme.Name, Options);
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, TicketProperties(outcome.UserInfos), Scheme.Name));
     }
+
+    /// <summary>
+    /// The ticket's lifetime is the token's: issued at its <c>iat</c> (the JWT's, else the
+    /// introspection answer's), expiring at <see cref="UserInfos.ExpiresAt"/>; unset when unknown
+    /// (anonymous or override requests, opaque tokens without introspection).
+    /// </summary>
+    internal static AuthenticationProperties TicketProperties(UserInfos? user) => new()
+    {
+        IssuedUtc = user is null ? null : ReadTime(user.AccessTokenInfo?.Body) ?? ReadTime(user.IntrospectionInfo),
+        ExpiresUtc = user?.ExpiresAt,
+    };
+
+    private static DateTimeOffset? ReadTime(IReadOnlyDictionary<string, System.Text.Json.JsonElement>? claims) =>
+        claims is not null && claims.TryGetValue("iat", out var iat)
+        && iat.ValueKind == System.Text.Json.JsonValueKind.Number && iat.TryGetInt64(out var seconds)
+        && seconds is >= 0 and <= 253_402_300_799
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
@@ -52,8 +70,8 @@ internal sealed class FlaatAuthenticationHandler(
         var error = state.AuthenticationError;
         if (error is null)
         {
-            // Authentication did not run for this scheme (another default scheme); judge the header now.
-            var token = FlaatHttpGate.ReadToken(Request);
+            // Authentication did not run for this scheme (another default scheme); judge the credentials now.
+            var token = gate.ReadToken(Context);
             error = token.HasToken ? FlaatError.Unauthenticated("User identity could not be determined") : token.ToError();
             await gate.RespondAsync(Context, error, null, token.HasToken, OnFailure());
             return;

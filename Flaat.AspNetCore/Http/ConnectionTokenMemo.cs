@@ -1,4 +1,3 @@
-using Flaat.Caching;
 using Flaat.Evaluation;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
@@ -6,10 +5,11 @@ using Microsoft.AspNetCore.Http;
 namespace Flaat.AspNetCore;
 
 /// <summary>
-/// The last <c>Authorization</c> header seen on an HTTP/1 connection, with its parsed token and the
-/// token's SHA-256. Kestrel hands the same header string to every request of a keep-alive
-/// connection that sends the same bytes, so the next request skips parsing and hashing; the
-/// engine's cache (and its expiry checks) is still asked every time. The memo lives in the
+/// The last <c>Authorization</c> header seen on an HTTP/1 connection, with the token it presented.
+/// Kestrel hands the same header string to every request of a keep-alive connection that sends the
+/// same bytes, so the next request gets the same <see cref="PresentedToken"/> back: not parsed
+/// again, and its SHA-256 (computed once per instance) not computed again. The engine's cache (and
+/// its expiry checks) and the token binders are still asked every time. The memo lives in the
 /// connection's items and goes with the connection.
 /// </summary>
 internal sealed class ConnectionTokenMemo
@@ -17,27 +17,24 @@ internal sealed class ConnectionTokenMemo
     private static readonly object Key = new();
 
     private readonly string _header;
-    private readonly BearerToken _token;
-    private readonly TokenHash _hash;
+    private readonly PresentedToken _token;
 
-    private ConnectionTokenMemo(string header, BearerToken token, TokenHash hash)
+    private ConnectionTokenMemo(string header, PresentedToken token)
     {
         _header = header;
         _token = token;
-        _hash = hash;
     }
 
     /// <summary>
-    /// Reads the request's bearer token; <paramref name="hash"/> is its SHA-256 when there is one.
+    /// Reads the request's <c>Authorization</c> header with RFC 6750's grammar; <see langword="null"/>
+    /// when there is none. Several headers are refused (never joined, never sent on to an OP).
     /// </summary>
-    public static BearerToken Read(HttpContext context, out TokenHash? hash)
+    public static PresentedToken? Read(HttpContext context)
     {
         var values = context.Request.Headers.Authorization;
         if (values.Count != 1 || values[0] is not { } header)
         {
-            // No header, or several (refused, never joined).
-            hash = null;
-            return FlaatHttpGate.ReadToken(values);
+            return values.Count == 0 ? null : BearerToken.SeveralHeaders;
         }
 
         var items = ItemsOf(context);
@@ -45,25 +42,16 @@ internal sealed class ConnectionTokenMemo
             && string.Equals(memo._header, header, StringComparison.Ordinal))
         {
             // Reference-equal in the common case; otherwise a length check and a vectorised compare,
-            // far cheaper than the hash. Equal text is the same token: never another user's verdict.
-            hash = memo._hash;
+            // far cheaper than parsing and hashing. Equal text is the same token: never another user's verdict.
             return memo._token;
         }
 
         var token = BearerToken.FromAuthorizationHeader(header);
-        if (!token.HasToken)
+        if (token.HasToken && items is not null)
         {
-            hash = null;
-            return token;
+            items[Key] = new ConnectionTokenMemo(header, token);
         }
 
-        var computed = TokenHash.Compute(token.Token!);
-        if (items is not null)
-        {
-            items[Key] = new ConnectionTokenMemo(header, token, computed);
-        }
-
-        hash = computed;
         return token;
     }
 

@@ -2,12 +2,12 @@ using Flaat.Evaluation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace Flaat.AspNetCore;
 
 /// <summary>
-/// The HTTP side of every Flaat adapter: reads the bearer token, asks the one
+/// The HTTP side of every Flaat adapter: reads the presented token (through the
+/// <see cref="IFlaatTokenReader"/>s), asks the one
 /// <see cref="FlaatEvaluator"/>, records the user for the request, and answers a refusal
 /// (on-failure hook, then Flaat's error response). MVC filter, endpoint gate and authentication
 /// handler are a few lines around it.
@@ -15,13 +15,15 @@ namespace Flaat.AspNetCore;
 internal sealed partial class FlaatHttpGate
 {
     private readonly FlaatEvaluator _evaluator;
+    private readonly FlaatTokenReaders _readers;
     private readonly FlaatEndpointPolicyResolver _resolver;
     private readonly FlaatEndpointOptions _options;
     private readonly ILogger _logger;
 
-    public FlaatHttpGate(FlaatEvaluator evaluator, FlaatEndpointPolicyResolver resolver, IOptions<FlaatEndpointOptions> options, ILogger<FlaatHttpGate> logger)
+    public FlaatHttpGate(FlaatEvaluator evaluator, FlaatTokenReaders readers, FlaatEndpointPolicyResolver resolver, IOptions<FlaatEndpointOptions> options, ILogger<FlaatHttpGate> logger)
     {
         _evaluator = evaluator;
+        _readers = readers;
         _resolver = resolver;
         _options = options.Value;
         _logger = logger;
@@ -31,28 +33,18 @@ internal sealed partial class FlaatHttpGate
 
     public FlaatEndpointPolicyResolver Resolver => _resolver;
 
-    /// <summary>The bearer token of a request.</summary>
-    public static BearerToken ReadToken(HttpRequest request) => ReadToken(request.Headers.Authorization);
+    /// <summary>What the request presents, read through the token readers.</summary>
+    public PresentedToken ReadToken(HttpContext context) => _readers.Read(context);
 
     /// <summary>
-    /// The bearer token of a request's <c>Authorization</c> header values: several headers are
-    /// refused (never joined, never sent on to an OP), one is read with RFC 6750's grammar.
+    /// Reads what the request presents (the default reader remembers it per connection, see
+    /// <see cref="ConnectionTokenMemo"/>) and judges it against a policy; a <see cref="FlaatException"/>
+    /// becomes a failed outcome.
     /// </summary>
-    public static BearerToken ReadToken(StringValues authorization) => authorization.Count switch
+    public async ValueTask<(PresentedToken Token, FlaatOutcome Outcome)> EvaluateAsync(HttpContext context, FlaatPolicy policy)
     {
-        0 => BearerToken.None,
-        1 => BearerToken.FromAuthorizationHeader(authorization[0]),
-        _ => BearerToken.SeveralHeaders,
-    };
-
-    /// <summary>
-    /// Reads the request's bearer token (memoised per connection, see <see cref="ConnectionTokenMemo"/>)
-    /// and judges it against a policy; a <see cref="FlaatException"/> becomes a failed outcome.
-    /// </summary>
-    public async ValueTask<(BearerToken Token, FlaatOutcome Outcome)> EvaluateAsync(HttpContext context, FlaatPolicy policy)
-    {
-        var token = ConnectionTokenMemo.Read(context, out var hash);
-        return (token, await _evaluator.EvaluateWithHashAsync(token, hash, policy, context, context.RequestAborted));
+        var token = _readers.Read(context);
+        return (token, await _evaluator.EvaluateAsync(token, policy, context, context.RequestAborted));
     }
 
     /// <summary>

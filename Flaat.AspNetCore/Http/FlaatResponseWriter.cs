@@ -1,18 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
+using Flaat.Evaluation;
 using Microsoft.AspNetCore.Http;
 
 namespace Flaat.AspNetCore;
 
 /// <summary>
 /// Writes a <see cref="FlaatError"/> as an HTTP response: the status, flaat's JSON body
-/// (<c>application/json</c>), RFC 6750 <c>WWW-Authenticate: Bearer</c> challenges and
+/// (<c>application/json</c>), RFC 6750 <c>WWW-Authenticate</c> challenges (in the error's
+/// <see cref="FlaatError.ChallengeScheme"/>, <c>Bearer</c> by default) and
 /// <c>Retry-After</c> on 503. The one HTTP renderer of every Flaat adapter.
 /// </summary>
 public static class FlaatResponseWriter
 {
     private const int MaxHeaderDescriptionLength = 256;
-    private const string BearerScheme = "Bearer";
 
     /// <summary>Writes the error response.</summary>
     /// <param name="response">The response; it must not have started.</param>
@@ -55,9 +56,10 @@ public static class FlaatResponseWriter
     }
 
     /// <summary>
-    /// The RFC 6750 challenge for an error: on a 401 <c>Bearer</c> with the error's
+    /// The RFC 6750 challenge for an error, in its <see cref="FlaatError.ChallengeScheme"/>
+    /// (<c>Bearer</c> unless it names another): on a 401 the scheme with the error's
     /// <see cref="FlaatError.ChallengeError"/> when it names one (<c>invalid_request</c> for malformed
-    /// credentials), else <c>invalid_token</c> for a presented token and a bare <c>Bearer</c> without
+    /// credentials), else <c>invalid_token</c> for a presented token and the bare scheme without
     /// one; <c>insufficient_scope</c> on a 403; <see langword="null"/> for other statuses.
     /// </summary>
     /// <param name="error">The error.</param>
@@ -67,16 +69,16 @@ public static class FlaatResponseWriter
         ArgumentNullException.ThrowIfNull(error);
         return error.StatusCode switch
         {
-            StatusCodes.Status401Unauthorized when error.ChallengeError is { } code => Challenge(code, error.Description),
-            StatusCodes.Status401Unauthorized when tokenPresented => Challenge("invalid_token", error.Description),
-            StatusCodes.Status401Unauthorized => BearerScheme,
-            StatusCodes.Status403Forbidden => Challenge("insufficient_scope", error.Description),
+            StatusCodes.Status401Unauthorized when error.ChallengeError is { } code => Challenge(error, code),
+            StatusCodes.Status401Unauthorized when tokenPresented => Challenge(error, "invalid_token"),
+            StatusCodes.Status401Unauthorized => error.ChallengeScheme ?? BearerToken.Scheme,
+            StatusCodes.Status403Forbidden => Challenge(error, "insufficient_scope"),
             _ => null,
         };
     }
 
-    private static string Challenge(string code, string description) =>
-        $"{BearerScheme} error=\"{code}\", error_description=\"{QuotableDescription(description)}\"";
+    private static string Challenge(FlaatError error, string code) =>
+        $"{error.ChallengeScheme ?? BearerToken.Scheme} error=\"{code}\", error_description=\"{QuotableDescription(error.Description)}\"";
 
     // RFC 6750 section 3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E, which
     // also keeps the header value ASCII (servers reject other response header bytes).

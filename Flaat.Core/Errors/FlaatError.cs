@@ -62,6 +62,29 @@ public sealed class FlaatError
         }
     }
 
+    /// <summary>
+    /// The authentication scheme of the challenge (<c>WWW-Authenticate</c>) sent with a 401 or 403:
+    /// the scheme of the token the request presented, or of the check that refused it (a DPoP proof,
+    /// say). <see langword="null"/> (the default) means <c>Bearer</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The scheme is not an RFC 9110 token.</exception>
+    public string? ChallengeScheme
+    {
+        get;
+        init
+        {
+            if (value is not null && (value.Length == 0 || value.AsSpan().ContainsAnyExcept(SchemeCharacters)))
+            {
+                throw new ArgumentException("A challenge scheme is an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~).", nameof(value));
+            }
+
+            field = value;
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> SchemeCharacters =
+        System.Buffers.SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     /// <summary>A 401 <c>Unauthenticated</c> error.</summary>
     /// <param name="description">What went wrong.</param>
     /// <param name="details">Optional details.</param>

@@ -1,51 +1,28 @@
 namespace Flaat.Evaluation;
 
 /// <summary>
-/// The access token a request carried, or why it carried none. Read from an
-/// <c>Authorization</c> header value (HTTP, gRPC metadata) or given directly.
+/// The <c>Bearer</c> scheme's reader (RFC 6750): turns an <c>Authorization</c> header value, or a
+/// token given directly, into a <see cref="PresentedToken"/> — the token, or why there is none.
 /// </summary>
 /// <remarks>
 /// Only a token of RFC 6750's <c>b64token</c> shape and at most 16 384 characters long is
 /// accepted; anything else is refused here, before any OP is asked, with a
-/// <see cref="Problem"/> that never repeats the token.
+/// <see cref="PresentedToken.Problem"/> that never repeats the token.
 /// </remarks>
-public readonly struct BearerToken
+public static class BearerToken
 {
-    private const string Scheme = "Bearer";
-
-    private BearerToken(string? token, string? problem, string? challengeError = null)
-    {
-        Token = token;
-        Problem = problem;
-        ChallengeError = challengeError;
-    }
-
-    /// <summary>The token, without the scheme; <see langword="null"/> when there is none.</summary>
-    public string? Token { get; }
-
-    /// <summary>Why there is no token (the 401 description); <see langword="null"/> when there is one.</summary>
-    public string? Problem { get; }
-
-    /// <summary>Whether a token was found.</summary>
-    public bool HasToken => Token is not null;
-
-    /// <summary>Whether the request sent credentials at all (an <c>Authorization</c> header, even a malformed one).</summary>
-    public bool WasPresented { get; private init; }
-
-    /// <summary>A request that carried no <c>Authorization</c> header.</summary>
-    public static BearerToken None { get; } = new(null, "No authorization header");
+    /// <summary>The scheme's name, as it stands in an <c>Authorization</c> header and a challenge.</summary>
+    public const string Scheme = "Bearer";
 
     /// <summary>
-    /// The RFC 6750 <c>error</c> of the 401 challenge when bearer credentials were presented but
-    /// are malformed (<c>invalid_request</c>) or the token has the wrong shape (<c>invalid_token</c>);
-    /// <see langword="null"/> with a token, without credentials, or with another scheme's credentials
-    /// (RFC 6750 section 3.1: no error code then).
+    /// A request with more than one <c>Authorization</c> header (or gRPC <c>authorization</c> entry):
+    /// refused as malformed (<c>invalid_request</c>), never joined or guessed at.
     /// </summary>
-    internal string? ChallengeError { get; }
+    public static PresentedToken SeveralHeaders { get; } = Presented(null, "The request carries more than one authorization header", TokenSource.AuthorizationHeader, TokenGrammar.InvalidRequest);
 
-    /// <summary>A request with more than one <c>Authorization</c> header (or gRPC <c>authorization</c> entry): never guessed at.</summary>
-    internal static BearerToken SeveralHeaders { get; } =
-        new(null, "The request carries more than one authorization header", TokenGrammar.InvalidRequest) { WasPresented = true };
+    private static readonly PresentedToken OtherScheme = Presented(null, "No bearer token in authorization header", TokenSource.AuthorizationHeader);
+    private static readonly PresentedToken SchemeOnly = Presented(null, "No access token", TokenSource.AuthorizationHeader, TokenGrammar.InvalidRequest);
+    private static readonly PresentedToken BadSeparator = Presented(null, "The Bearer scheme must be followed by exactly one space and the token", TokenSource.AuthorizationHeader, TokenGrammar.InvalidRequest);
 
     /// <summary>
     /// Reads an <c>Authorization</c> header value: <c>Bearer</c> (matched case-insensitively),
@@ -54,64 +31,65 @@ public readonly struct BearerToken
     /// token that is not a <c>b64token</c> or longer than 16 384 characters are refused.
     /// </summary>
     /// <param name="authorization">The header value; <see langword="null"/> or empty when absent.</param>
-    public static BearerToken FromAuthorizationHeader(string? authorization)
+    public static PresentedToken FromAuthorizationHeader(string? authorization)
     {
         var value = authorization.AsSpan().Trim(" \t");
         if (value.IsEmpty)
         {
-            return None;
+            return PresentedToken.None;
         }
 
         if (!value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
             || (value.Length > Scheme.Length && value[Scheme.Length] is not (' ' or '\t')))
         {
             // Another scheme (Basic, or "Bearerxyz"): not bearer credentials at all.
-            return new(null, "No bearer token in authorization header") { WasPresented = true };
+            return OtherScheme;
         }
 
         if (value.Length == Scheme.Length)
         {
-            return new(null, "No access token", TokenGrammar.InvalidRequest) { WasPresented = true };
+            return SchemeOnly;
         }
 
         var token = value[(Scheme.Length + 1)..];
         if (value[Scheme.Length] != ' ' || token[0] is ' ' or '\t')
         {
-            return new(null, "The Bearer scheme must be followed by exactly one space and the token", TokenGrammar.InvalidRequest) { WasPresented = true };
+            return BadSeparator;
         }
 
         return TokenGrammar.Problem(token) is { } problem
-            ? new(null, problem, TokenGrammar.InvalidToken) { WasPresented = true }
-            : new(token.ToString(), null) { WasPresented = true };
+            ? Presented(null, problem, TokenSource.AuthorizationHeader, TokenGrammar.InvalidToken)
+            : Presented(token.ToString(), null, TokenSource.AuthorizationHeader);
     }
 
     /// <summary>
-    /// A token given directly (a worker that reads tokens from a queue, a CLI). White space around
-    /// it is ignored; a token that is not a <c>b64token</c> or longer than 16 384 characters is refused.
+    /// A token given directly (a worker that reads tokens from a queue, a CLI) or found by a custom
+    /// token reader. White space around it is ignored; a token that is not a <c>b64token</c> or
+    /// longer than 16 384 characters is refused.
     /// </summary>
     /// <param name="accessToken">The token, without the <c>Bearer </c> prefix.</param>
-    public static BearerToken FromToken(string? accessToken)
+    /// <param name="source">Where the token was found.</param>
+    public static PresentedToken FromToken(string? accessToken, TokenSource source = TokenSource.Direct)
     {
         if (accessToken is null)
         {
-            return new(null, "No access token");
+            return new(Scheme, null, "No access token", source, wasPresented: false);
         }
 
         var token = accessToken.AsSpan().Trim();
         if (token.IsEmpty)
         {
-            return new(null, "No access token", TokenGrammar.InvalidRequest) { WasPresented = true };
+            return Presented(null, "No access token", source, TokenGrammar.InvalidRequest);
         }
 
         if (TokenGrammar.Problem(token) is { } problem)
         {
-            return new(null, problem, TokenGrammar.InvalidToken) { WasPresented = true };
+            return Presented(null, problem, source, TokenGrammar.InvalidToken);
         }
 
-        return new(token.Length == accessToken.Length ? accessToken : token.ToString(), null) { WasPresented = true };
+        return Presented(token.Length == accessToken.Length ? accessToken : token.ToString(), null, source);
     }
 
-    /// <summary>The 401 error for a request without a usable token (carries the challenge's <c>error</c> code).</summary>
-    internal FlaatError ToError() =>
-        new(401, FlaatUnauthenticatedException.ErrorName, Problem ?? "No access token") { ChallengeError = ChallengeError };
+    private static PresentedToken Presented(string? token, string? problem, TokenSource source, string? challengeError = null) =>
+        new(Scheme, token, problem, source, wasPresented: true, challengeError);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Flaat.Caching;
 using Flaat.Requirements;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,6 +19,7 @@ public sealed partial class FlaatEvaluator
     public const string DisableAuthorizationVariable = "DISABLE_AUTHORIZATION_AND_ASSUME_AUTHORIZED_USER";
 
     private readonly IFlaatAuthenticator _authenticator;
+    private readonly IFlaatTokenBinder[] _binders;
     private readonly Func<string, string?>? _environment;
     private readonly ILogger _logger;
 
@@ -27,10 +27,12 @@ public sealed partial class FlaatEvaluator
     /// <param name="authenticator">The token engine.</param>
     /// <param name="options">Evaluator settings; defaults when <see langword="null"/>.</param>
     /// <param name="logger">A logger; none when <see langword="null"/>.</param>
-    public FlaatEvaluator(IFlaatAuthenticator authenticator, FlaatEvaluatorOptions? options = null, ILogger<FlaatEvaluator>? logger = null)
+    /// <param name="binders">The checks that bind a token to its request (DPoP, mTLS), run in this order; none when <see langword="null"/>.</param>
+    public FlaatEvaluator(IFlaatAuthenticator authenticator, FlaatEvaluatorOptions? options = null, ILogger<FlaatEvaluator>? logger = null, IEnumerable<IFlaatTokenBinder>? binders = null)
     {
         ArgumentNullException.ThrowIfNull(authenticator);
         _authenticator = authenticator;
+        _binders = binders?.ToArray() ?? [];
         options ??= new FlaatEvaluatorOptions();
         _environment = options.HonourEnvironmentOverrides ? options.EnvironmentReader ?? Environment.GetEnvironmentVariable : null;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -40,39 +42,36 @@ public sealed partial class FlaatEvaluator
     public IFlaatAuthenticator Authenticator => _authenticator;
 
     /// <summary>Judges a request.</summary>
-    /// <param name="token">The token the request carried (or why it carried none).</param>
+    /// <param name="token">What the request presented (or why it presented no token): see <see cref="BearerToken"/>.</param>
     /// <param name="policy">What the endpoint demands.</param>
-    /// <param name="request">The adapter's request object, passed to request requirements.</param>
+    /// <param name="request">The adapter's request object, passed to token binders and request requirements.</param>
     /// <param name="cancellationToken">Cancels the work; an <see cref="OperationCanceledException"/> is always rethrown.</param>
     /// <returns>
     /// Allowed (with the user, if any) or failed (with the error to send). A
-    /// <see cref="FlaatException"/> thrown by a requirement, a request requirement or the
+    /// <see cref="FlaatException"/> thrown by a requirement, a request requirement, a binder or the
     /// authenticator becomes a failed outcome with that exception's status, so no adapter has to catch it.
     /// </returns>
-    public ValueTask<FlaatOutcome> EvaluateAsync(BearerToken token, FlaatPolicy policy, object? request = null, CancellationToken cancellationToken = default) =>
-        EvaluateWithHashAsync(token, null, policy, request, cancellationToken);
-
-    /// <summary>
-    /// Judges a request whose token's hash is already known (<see cref="TokenHash.Compute"/> of
-    /// <see cref="BearerToken.Token"/>): Flaat's own engine then skips hashing it again. Same
-    /// verdicts as the public overload.
-    /// </summary>
-    internal async ValueTask<FlaatOutcome> EvaluateWithHashAsync(BearerToken token, TokenHash? tokenHash, FlaatPolicy policy, object? request, CancellationToken cancellationToken)
+    public async ValueTask<FlaatOutcome> EvaluateAsync(PresentedToken token, FlaatPolicy policy, object? request = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(policy);
+        FlaatOutcome outcome;
         try
         {
-            return await JudgeAsync(token, tokenHash, policy, request, cancellationToken).ConfigureAwait(false);
+            outcome = await JudgeAsync(token, policy, request, cancellationToken).ConfigureAwait(false);
         }
         catch (FlaatException exception)
         {
-            return FlaatOutcome.Failed(exception.ToError());
+            outcome = FlaatOutcome.Failed(exception.ToError());
         }
+
+        return outcome.Error is { ChallengeScheme: null } error && token.Scheme != BearerToken.Scheme
+            ? FlaatOutcome.Failed(WithScheme(error, token.Scheme), outcome.UserInfos)
+            : outcome;
     }
 
-    private async ValueTask<FlaatOutcome> JudgeAsync(BearerToken token, TokenHash? tokenHash, FlaatPolicy policy, object? request, CancellationToken cancellationToken)
+    private async ValueTask<FlaatOutcome> JudgeAsync(PresentedToken token, FlaatPolicy policy, object? request, CancellationToken cancellationToken)
     {
-
         if (_environment is not null && IsYes(_environment(DisableAuthenticationVariable)))
         {
             LogAuthenticationDisabled(_logger);
@@ -86,7 +85,7 @@ public sealed partial class FlaatEvaluator
                 : FlaatOutcome.Failed(token.ToError());
         }
 
-        var result = await AuthenticateAsync(new AuthenticationRequest(token.Token!), tokenHash, cancellationToken).ConfigureAwait(false);
+        var result = await AuthenticateAsync(new AuthenticationRequest(token.Token!), token, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             var error = result.Error!;
@@ -98,6 +97,19 @@ public sealed partial class FlaatEvaluator
         }
 
         var user = result.UserInfos!;
+        // Binding: on every request, cache hit or not. Inline (no extra async method) and skipped
+        // entirely without binders, so the cached path costs nothing more.
+        foreach (var binder in _binders)
+        {
+            if (await binder.BindAsync(new TokenBindingContext(token, user, request), cancellationToken).ConfigureAwait(false) is { } unbound)
+            {
+                LogTokenNotBound(_logger, binder.GetType().Name, unbound.StatusCode, unbound.Description);
+                return policy.OptionalAuthentication && unbound.StatusCode == 401
+                    ? FlaatOutcome.AllowedAnonymous()
+                    : FlaatOutcome.Failed(unbound, user);
+            }
+        }
+
         if (_environment is not null && IsYes(_environment(DisableAuthorizationVariable)))
         {
             LogAuthorizationDisabled(_logger);
@@ -110,7 +122,7 @@ public sealed partial class FlaatEvaluator
             if (!check.IsSatisfied && result.IsTokenOnly)
             {
                 // Offline mode: the token's own claims did not suffice; ask the OP's userinfo once.
-                result = await AuthenticateAsync(new AuthenticationRequest(token.Token!, RequireUserInfo: true), tokenHash, cancellationToken).ConfigureAwait(false);
+                result = await AuthenticateAsync(new AuthenticationRequest(token.Token!, RequireUserInfo: true), token, cancellationToken).ConfigureAwait(false);
                 if (result.Succeeded)
                 {
                     user = result.UserInfos!;
@@ -153,8 +165,18 @@ public sealed partial class FlaatEvaluator
         return FlaatOutcome.Allowed(user);
     }
 
-    private ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, TokenHash? tokenHash, CancellationToken cancellationToken) =>
-        _authenticator.AuthenticateAsync(request with { KnownHash = tokenHash }, cancellationToken);
+    // The token's hash travels with the request: computed once per presented token, which an
+    // HTTP/1 connection hands out again for the same header, so the engine need not hash it at all.
+    private ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, PresentedToken token, CancellationToken cancellationToken) =>
+        _authenticator.AuthenticateAsync(request with { KnownHash = token.Hash }, cancellationToken);
+
+    private static FlaatError WithScheme(FlaatError error, string scheme) =>
+        new(error.StatusCode, error.Error, error.Description, error.Details)
+        {
+            RetryAfter = error.RetryAfter,
+            ChallengeError = error.ChallengeError,
+            ChallengeScheme = scheme,
+        };
 
     private static bool IsYes(string? value) => string.Equals(value, "YES", StringComparison.OrdinalIgnoreCase);
 
@@ -163,6 +185,9 @@ public sealed partial class FlaatEvaluator
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Authorisation is disabled by " + DisableAuthorizationVariable + "; requirements are not checked")]
     private static partial void LogAuthorizationDisabled(ILogger logger);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Token binder {Binder} refused the token: {StatusCode} {Description}")]
+    private static partial void LogTokenNotBound(ILogger logger, string binder, int statusCode, string description);
 }
 
 /// <summary>Settings of the <see cref="FlaatEvaluator"/>.</summary>

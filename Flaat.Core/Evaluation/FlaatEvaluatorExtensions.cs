@@ -31,7 +31,7 @@ public static class FlaatEvaluatorExtensions
     /// <exception cref="FlaatException">The request was refused and no <paramref name="onFailure"/> was given.</exception>
     public static async Task<TResult> RunProtectedAsync<TResult>(
         this FlaatEvaluator evaluator,
-        BearerToken token,
+        PresentedToken token,
         FlaatPolicy policy,
         Func<UserInfos?, CancellationToken, Task<TResult>> action,
         Func<FlaatOutcome, TResult>? onFailure = null,

@@ -114,4 +114,14 @@ public sealed class FlaatResponseWriterTests
 
         Assert.That(FlaatResponseWriter.GetChallenge(error, tokenPresented: true), Does.StartWith("Bearer error=\"insufficient_scope\""));
     }
+
+    [TestCase(401, true, "DPoP error=\"invalid_token\", error_description=\"bad proof\"")]
+    [TestCase(401, false, "DPoP")]
+    [TestCase(403, true, "DPoP error=\"insufficient_scope\", error_description=\"bad proof\"")]
+    public void GetChallenge_ErrorNamesAnotherScheme_ChallengesInThatScheme(int status, bool tokenPresented, string expected)
+    {
+        var error = new FlaatError(status, "x", "bad proof") { ChallengeScheme = "DPoP" };
+
+        Assert.That(FlaatResponseWriter.GetChallenge(error, tokenPresented), Is.EqualTo(expected));
+    }
 }

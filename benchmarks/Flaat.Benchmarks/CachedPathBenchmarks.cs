@@ -13,7 +13,7 @@ namespace Flaat.Benchmarks;
 public class CachedPathBenchmarks : IDisposable
 {
     private FlaatFixture _fixture = null!;
-    private BearerToken _token;
+    private PresentedToken _token = null!;
     private string _header = null!;
     private JsonWebTokenHandler _handler = null!;
     private TokenValidationParameters _parameters = null!;

@@ -126,7 +126,7 @@ public sealed partial class BearerTokenPropertyTests
         return match.Success && match.Groups[1].Length <= TokenGrammar.MaxLength ? match.Groups[1].Value : null;
     }
 
-    private static void AssertDocumentedOutcome(BearerToken token)
+    private static void AssertDocumentedOutcome(PresentedToken token)
     {
         var documented = token.HasToken
             ? token is { Problem: null, ChallengeError: null, WasPresented: true } && token.Token!.Length > 0

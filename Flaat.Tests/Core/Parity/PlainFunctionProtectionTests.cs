@@ -124,7 +124,7 @@ public sealed class PlainFunctionProtectionTests
         UserInfos? seen = Users.Placeholder;
 
         var result = await _evaluator.RunProtectedAsync(
-            BearerToken.None,
+            PresentedToken.None,
             FlaatPolicy.Optional,
             (user, _) =>
             {
