@@ -8,17 +8,27 @@ namespace Flaat.AspNetCore;
 /// <summary>
 /// The chain of <see cref="IFlaatTokenReader"/>s every adapter reads a request's token through
 /// (the rules are on <see cref="IFlaatTokenReader"/>). With only the default reader it costs one
-/// call.
+/// call. Registered by <c>AddFlaat</c>; public so that every adapter package (and an adapter of
+/// your own, e.g. for SignalR) reads tokens the same way without reaching into Flaat's internals.
 /// </summary>
-internal sealed class FlaatTokenReaders
+public sealed class FlaatTokenReaders
 {
     private readonly IFlaatTokenReader[] _readers;
 
-    public FlaatTokenReaders(IEnumerable<IFlaatTokenReader> readers) => _readers = [.. readers];
+    /// <summary>Creates the chain.</summary>
+    /// <param name="readers">The readers, asked in this order (DI: registration order).</param>
+    public FlaatTokenReaders(IEnumerable<IFlaatTokenReader> readers)
+    {
+        ArgumentNullException.ThrowIfNull(readers);
+        _readers = [.. readers];
+    }
 
     /// <summary>What the request presents; <see cref="PresentedToken.None"/> when nothing.</summary>
+    /// <param name="context">The request.</param>
+    /// <returns>The first token (or malformed credentials) a reader found, else what the first reader saw, else <see cref="PresentedToken.None"/>.</returns>
     public PresentedToken Read(HttpContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (_readers.Length == 1)
         {
             return _readers[0].Read(context) ?? PresentedToken.None;
