@@ -27,7 +27,11 @@ internal sealed class OpClaims(OpClient client, IReadOnlyList<IUserInfosPostProc
             return (configuration, null);
         }
 
-        var result = await client.GetUserInfoAsync(issuer.Target, endpoint, token, cancellationToken).ConfigureAwait(false);
+        if (!(await client.GetUserInfoAsync(issuer.Target, endpoint, token, cancellationToken).Catching().ConfigureAwait(false)).TryGetValue(out var result, out error))
+        {
+            return error;
+        }
+
         if (result.Kind == OpResultKind.Unavailable)
         {
             EngineLog.OpUnavailable(logger, issuer.Issuer, endpoint, result.Problem!);
@@ -78,7 +82,11 @@ internal sealed class OpClaims(OpClient client, IReadOnlyList<IUserInfosPostProc
             return Result<IReadOnlyDictionary<string, JsonElement>?>.Ok(null);
         }
 
-        var result = await client.IntrospectAsync(issuer.Target, endpoint, token, clientId, clientSecret, cancellationToken).ConfigureAwait(false);
+        if (!(await client.IntrospectAsync(issuer.Target, endpoint, token, clientId, clientSecret, cancellationToken).Catching().ConfigureAwait(false)).TryGetValue(out var result, out var fault))
+        {
+            return fault;
+        }
+
         switch (result.Kind)
         {
             case OpResultKind.Ok:

@@ -52,4 +52,24 @@ internal static class ResultExtensions
     /// <summary>The value, or the exception that stands for the failure (<see cref="FlaatError.ToException"/>).</summary>
     public static T ThrowIfFailed<T>(this Result<T> result) =>
         result.TryGetValue(out var value, out var error) ? value : throw error.ToException();
+
+    /// <summary>
+    /// The value of a call into a part that reports expected failures as <see cref="FlaatException"/>s
+    /// (the OP client's local faults, the issuer state), or that failure as a result. Used only at
+    /// those edges; any other exception is a fault and passes through.
+    /// </summary>
+    public static async ValueTask<Result<T>> Catching<T>(this ValueTask<T> call)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (FlaatException e)
+        {
+            return e.ToError();
+        }
+    }
+
+    /// <inheritdoc cref="Catching{T}(ValueTask{T})"/>
+    public static ValueTask<Result<T>> Catching<T>(this Task<T> call) => new ValueTask<T>(call).Catching();
 }

@@ -238,7 +238,11 @@ public sealed class FlaatJwksClient : IDisposable, ISigningKeySource
 
     private async Task<Result<PublishedKeys>> FetchAsync(CancellationToken cancellationToken)
     {
-        var result = await _client.GetJsonAsync(_target, "jwks", _jwksUri, cancellationToken).ConfigureAwait(false);
+        if (!(await _client.GetJsonAsync(_target, "jwks", _jwksUri, cancellationToken).Catching().ConfigureAwait(false)).TryGetValue(out var result, out var fault))
+        {
+            return fault;
+        }
+
         switch (result.Kind)
         {
             case OpResultKind.Ok when KeySet.TryParse(result.Body.GetRawText(), _keyLimits) is { } set:
