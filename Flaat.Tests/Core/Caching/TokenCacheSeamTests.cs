@@ -112,7 +112,8 @@ public sealed class TokenCacheSeamTests
         var json = cache.Stored.Values.Single();
 
         var read = JsonSerializer.Deserialize<TokenOutcome>(json)!;
-        var rebuilt = read.Result.UserInfos!;
+        var built = read.Result;
+        var rebuilt = built.UserInfos!;
 
         Assert.Multiple(() =>
         {
@@ -125,7 +126,7 @@ public sealed class TokenCacheSeamTests
             Assert.That(rebuilt.Issuer, Is.EqualTo(original.Issuer));
             Assert.That(rebuilt.Subject, Is.EqualTo(original.Subject));
             Assert.That(rebuilt.ExpiresAt, Is.EqualTo(original.ExpiresAt));
-            Assert.That(read.Result, Is.SameAs(read.Result), "built once per outcome");
+            Assert.That(read.Result, Is.SameAs(built), "built once per outcome");
         });
     }
 
