@@ -76,6 +76,50 @@ public sealed class TokenCacheSeamTests
     }
 
     [Test]
+    public async Task AuthenticateAsync_OutcomeInTheUsersMemoryCache_AnsweredSynchronouslyWithoutAnyOpCall()
+    {
+        var shared = new JsonTokenCache();
+        var token = _op.CreateJwt(new FakeUser("bob"));
+        using (var replica = Engine(shared))
+        {
+            await replica.AuthenticateAsync(new AuthenticationRequest(token));
+        }
+
+        var memory = new MemoryTokenCache(JsonSerializer.Deserialize<TokenOutcome>(shared.Stored.Values.Single())!);
+        var callsBefore = OpRequests();
+        using var engine = Engine(memory);
+
+        var first = engine.AuthenticateAsync(new AuthenticationRequest(token));
+        var second = engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.IsCompletedSuccessfully, Is.True, "TryGet answers without waiting");
+            Assert.That(first.Result.UserInfos!.Subject, Is.EqualTo("bob"));
+            Assert.That(second.Result, Is.SameAs(first.Result), "the user infos are built once per outcome");
+            Assert.That(OpRequests(), Is.EqualTo(callsBefore));
+            Assert.That(memory.Hits, Is.EqualTo(2));
+        });
+    }
+
+    /// <summary>A user's in-memory cache holding one outcome, whatever the key.</summary>
+    private sealed class MemoryTokenCache(TokenOutcome outcome) : IFlaatTokenCache
+    {
+        public int Hits;
+
+        public bool TryGet(TokenHash key, DateTimeOffset now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TokenOutcome? found)
+        {
+            Interlocked.Increment(ref Hits);
+            found = outcome.ExpiresAt > now ? outcome : null;
+            return found is not null;
+        }
+
+        public ValueTask<TokenOutcome?> GetAsync(TokenHash key, CancellationToken cancellationToken) => new(outcome);
+
+        public ValueTask SetAsync(TokenHash key, TokenOutcome value, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    [Test]
     public async Task AuthenticateAsync_RejectionKeptByAnotherReplica_SameRefusalWithoutAnyOpCall()
     {
         var shared = new JsonTokenCache();
