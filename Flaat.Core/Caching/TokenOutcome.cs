@@ -17,23 +17,47 @@ public sealed class TokenOutcome
 {
     private AuthenticationResult? _result;
 
+    // The user infos the engine built this outcome from: the JSON texts are written from them only when
+    // read (by a cache that stores them elsewhere), so the in-memory default never writes them.
+    private UserInfos? _source;
+    private string? _tokenHeader;
+    private string? _tokenBody;
+    private string? _userInfo;
+    private string? _introspection;
+
     /// <summary>The issuer the user belongs to (the OP asked, normalised); <see langword="null"/> for a refusal.</summary>
     public string? Issuer { get; init; }
 
     /// <summary>The JWT's JOSE header as a JSON object; <see langword="null"/> for an opaque token or a refusal.</summary>
-    public string? TokenHeader { get; init; }
+    public string? TokenHeader
+    {
+        get => _tokenHeader ??= _source?.AccessTokenInfo is { } token ? Write(token.Header) : null;
+        init => _tokenHeader = value;
+    }
 
     /// <summary>The JWT's payload as a JSON object; <see langword="null"/> for an opaque token or a refusal.</summary>
-    public string? TokenBody { get; init; }
+    public string? TokenBody
+    {
+        get => _tokenBody ??= _source?.AccessTokenInfo is { } token ? Write(token.Body) : null;
+        init => _tokenBody = value;
+    }
 
     /// <summary>The algorithm the JWT's signature was verified with; <see langword="null"/> when it was not verified.</summary>
     public string? VerificationAlgorithm { get; init; }
 
     /// <summary>The userinfo claims as a JSON object (<c>{}</c> when the OP was not asked); <see langword="null"/> for a refusal.</summary>
-    public string? UserInfo { get; init; }
+    public string? UserInfo
+    {
+        get => _userInfo ??= _source is { } infos ? Write(infos.UserInfo) : null;
+        init => _userInfo = value;
+    }
 
     /// <summary>The introspection answer as a JSON object; <see langword="null"/> when the OP was not asked, or for a refusal.</summary>
-    public string? Introspection { get; init; }
+    public string? Introspection
+    {
+        get => _introspection ??= _source?.IntrospectionInfo is { } claims ? Write(claims) : null;
+        init => _introspection = value;
+    }
 
     /// <summary>Until when the outcome may be used (the token's expiry at the latest).</summary>
     public DateTimeOffset ExpiresAt { get; init; }
@@ -65,13 +89,10 @@ public sealed class TokenOutcome
             outcome = new TokenOutcome
             {
                 Issuer = issuer,
-                TokenHeader = infos.AccessTokenInfo is { } token ? Write(token.Header) : null,
-                TokenBody = infos.AccessTokenInfo is { } body ? Write(body.Body) : null,
                 VerificationAlgorithm = infos.AccessTokenInfo?.VerificationAlgorithm,
-                UserInfo = Write(infos.UserInfo),
-                Introspection = infos.IntrospectionInfo is { } introspection ? Write(introspection) : null,
                 ExpiresAt = expiresAt,
                 IsTokenOnly = result.IsTokenOnly,
+                _source = infos,
             };
         }
         else
