@@ -153,7 +153,7 @@ internal static class UserInfoCommand
                 return Fail(stderr, code, $"{prefix}: {error.Description}");
             }
 
-            return Report(settings, userInfos, stdout);
+            return Report(settings, userInfos, (timeProvider ?? TimeProvider.System).GetUtcNow(), stdout);
         }
     }
 
@@ -191,9 +191,9 @@ internal static class UserInfoCommand
     // As the engine compares issuers: at most one trailing slash of difference.
     private static string NormaliseIssuer(string issuer) => issuer.EndsWith('/') ? issuer[..^1] : issuer;
 
-    private static int Report(UserInfoSettings settings, UserInfos userInfos, TextWriter stdout)
+    private static int Report(UserInfoSettings settings, UserInfos userInfos, DateTimeOffset now, TextWriter stdout)
     {
-        var validFor = userInfos.ValidFor;
+        var validFor = userInfos.TimeLeft(now);
         var exitCode = validFor <= TimeSpan.Zero ? ExitCodes.Rejected : ExitCodes.Valid;
         if (settings.Quiet)
         {

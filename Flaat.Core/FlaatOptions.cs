@@ -151,6 +151,18 @@ public sealed class FlaatCacheOptions
     /// <summary>The most token → issuer entries kept (opaque tokens). Default 10 000.</summary>
     public int MaxTokenIssuers { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long the issuer found for an opaque token by probing is remembered (by the token's
+    /// SHA-256), so that the token is not shown to the other OPs again. Default 1 hour.
+    /// </summary>
+    public TimeSpan TokenIssuerLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long an issuer's last good discovery document is served while the OP cannot be reached,
+    /// before it is asked again. Default 10 s.
+    /// </summary>
+    public TimeSpan StaleConfigurationLifetime { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The shortest time between two JWKS refreshes of one issuer triggered by unknown key ids. Default 30 s.</summary>
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -93,6 +93,8 @@ public static class FlaatOptionsValidator
             CheckRange(errors, "Cache:RejectionLifetime", cache.RejectionLifetime, TimeSpan.Zero, TimeSpan.FromHours(1));
             CheckRange(errors, "Cache:IssuerConfigurationLifetime", cache.IssuerConfigurationLifetime, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
             CheckRange(errors, "Cache:JwksRefreshInterval", cache.JwksRefreshInterval, TimeSpan.Zero, TimeSpan.FromDays(1));
+            CheckRange(errors, "Cache:TokenIssuerLifetime", cache.TokenIssuerLifetime, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
+            CheckRange(errors, "Cache:StaleConfigurationLifetime", cache.StaleConfigurationLifetime, TimeSpan.Zero, TimeSpan.FromHours(1));
         }
 
         if (options.Probing is not { } probing)

@@ -8,36 +8,33 @@ namespace Flaat;
 /// OP's introspection answer (when it was asked) and the JWT access token's own claims (when the
 /// token is a JWT). A claim is looked up in that order, as in flaat.
 /// </summary>
-/// <remarks>Instances are immutable and safe to share between threads.</remarks>
+/// <remarks>
+/// Instances are immutable, hold no clock or connection, and are safe to share between threads;
+/// the engine caches them as plain data (see <see cref="Caching.TokenOutcome"/>).
+/// </remarks>
 public sealed class UserInfos
 {
-    private readonly TimeProvider _timeProvider;
-
     /// <summary>Creates user infos.</summary>
     /// <param name="accessTokenInfo">The decoded JWT access token, or <see langword="null"/> for an opaque token.</param>
     /// <param name="userInfo">The userinfo answer, a JSON object (use an empty object when there is none).</param>
     /// <param name="introspectionInfo">The introspection answer, a JSON object, or <see langword="null"/> when the OP was not asked.</param>
-    /// <param name="timeProvider">The clock for <see cref="ValidFor"/>; the system clock when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">An answer is not a JSON object.</exception>
-    public UserInfos(AccessTokenInfo? accessTokenInfo, JsonElement userInfo, JsonElement? introspectionInfo = null, TimeProvider? timeProvider = null)
+    public UserInfos(AccessTokenInfo? accessTokenInfo, JsonElement userInfo, JsonElement? introspectionInfo = null)
         : this(
             accessTokenInfo,
             ClaimSet.From(userInfo, nameof(userInfo)),
-            introspectionInfo is { } introspection ? ClaimSet.From(introspection, nameof(introspectionInfo)) : null,
-            timeProvider)
+            introspectionInfo is { } introspection ? ClaimSet.From(introspection, nameof(introspectionInfo)) : null)
     {
     }
 
     internal UserInfos(
         AccessTokenInfo? accessTokenInfo,
         IReadOnlyDictionary<string, JsonElement> userInfo,
-        IReadOnlyDictionary<string, JsonElement>? introspectionInfo,
-        TimeProvider? timeProvider)
+        IReadOnlyDictionary<string, JsonElement>? introspectionInfo)
     {
         AccessTokenInfo = accessTokenInfo;
         UserInfo = userInfo;
         IntrospectionInfo = introspectionInfo;
-        _timeProvider = timeProvider ?? TimeProvider.System;
         Issuer = GetString("iss") ?? string.Empty;
         Subject = GetString("sub") ?? string.Empty;
         ExpiresAt = ReadExpiry(introspectionInfo) ?? ReadExpiry(accessTokenInfo?.Body);
@@ -65,13 +62,11 @@ public sealed class UserInfos
     public DateTimeOffset? ExpiresAt { get; }
 
     /// <summary>
-    /// The time left until <see cref="ExpiresAt"/> (negative once it has passed), or
-    /// <see langword="null"/> when no expiry is known. flaat's <c>valid_for_secs</c>.
+    /// The time left at <paramref name="now"/> until <see cref="ExpiresAt"/> (negative once it has passed),
+    /// or <see langword="null"/> when no expiry is known. flaat's <c>valid_for_secs</c>.
     /// </summary>
-    public TimeSpan? ValidFor => ExpiresAt - _timeProvider.GetUtcNow();
-
-    /// <summary>The time provider these infos measure <see cref="ValidFor"/> with.</summary>
-    internal TimeProvider TimeProvider => _timeProvider;
+    /// <param name="now">The current time, e.g. <c>TimeProvider.GetUtcNow()</c>.</param>
+    public TimeSpan? TimeLeft(DateTimeOffset now) => ExpiresAt - now;
 
     /// <summary>Looks a claim up in userinfo, then introspection, then the JWT body.</summary>
     /// <param name="name">The claim name, case-sensitive.</param>

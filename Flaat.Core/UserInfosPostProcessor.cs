@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Flaat.Errors;
 
 namespace Flaat;
 
@@ -49,17 +50,34 @@ public sealed class UserInfosPostProcessingContext
 /// <summary>Applies the registered post-processors while user infos are built.</summary>
 internal static class UserInfosPostProcessing
 {
-    public static UserInfos Create(
+    /// <summary>The user infos, or the refusal a post-processor made by throwing a <see cref="FlaatException"/> (as documented).</summary>
+    public static Result<UserInfos> Create(
         IReadOnlyList<IUserInfosPostProcessor> processors,
         AccessTokenInfo? info,
         IReadOnlyDictionary<string, JsonElement> userInfo,
-        IReadOnlyDictionary<string, JsonElement>? introspection,
-        TimeProvider time)
+        IReadOnlyDictionary<string, JsonElement>? introspection)
     {
         if (processors.Count == 0)
         {
-            return new UserInfos(info, userInfo, introspection, time);
+            return new UserInfos(info, userInfo, introspection);
         }
+
+        try
+        {
+            return Run(processors, info, userInfo, introspection);
+        }
+        catch (FlaatException e)
+        {
+            return e.ToError();
+        }
+    }
+
+    private static UserInfos Run(
+        IReadOnlyList<IUserInfosPostProcessor> processors,
+        AccessTokenInfo? info,
+        IReadOnlyDictionary<string, JsonElement> userInfo,
+        IReadOnlyDictionary<string, JsonElement>? introspection)
+    {
 
         var context = new UserInfosPostProcessingContext(
             ToObject(userInfo),
@@ -78,8 +96,7 @@ internal static class UserInfosPostProcessing
         return new UserInfos(
             processedInfo,
             ClaimSet.From(ToElement(context.UserInfo), nameof(context.UserInfo)),
-            context.IntrospectionInfo is { } processed ? ClaimSet.From(ToElement(processed), nameof(context.IntrospectionInfo)) : null,
-            time);
+            context.IntrospectionInfo is { } processed ? ClaimSet.From(ToElement(processed), nameof(context.IntrospectionInfo)) : null);
     }
 
     private static JsonObject ToObject(IReadOnlyDictionary<string, JsonElement> claims)

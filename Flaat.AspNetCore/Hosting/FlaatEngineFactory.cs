@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Flaat.Caching;
 using Flaat.Diagnostics;
 using Flaat.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,8 @@ internal static class FlaatEngineFactory
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>(),
             services.GetServices<IUserInfosPostProcessor>(),
-            services.GetService<IMeterFactory>());
+            services.GetService<IMeterFactory>(),
+            services.GetService<IFlaatTokenCache>());
     }
 
     /// <summary>

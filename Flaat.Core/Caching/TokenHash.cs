@@ -6,10 +6,15 @@ using System.Text;
 namespace Flaat.Caching;
 
 /// <summary>
-/// The SHA-256 of an access token, as a value: the key under which Flaat remembers anything about a
-/// token, so that no cache, log line or map ever holds the token itself.
+/// The SHA-256 of an access token (of its UTF-8 bytes), as a value: the key under which Flaat
+/// remembers anything about a token (see <see cref="IFlaatTokenCache"/>), so that no cache, log line
+/// or map ever holds the token itself.
 /// </summary>
-internal readonly struct TokenHash : IEquatable<TokenHash>
+/// <remarks>
+/// <see cref="ToString"/> shows only a short, non-reversible identifier (16 hex digits from its first 8 bytes), for log lines;
+/// <see cref="ToHexString"/> gives the whole hash, e.g. as the key of a distributed cache.
+/// </remarks>
+public readonly struct TokenHash : IEquatable<TokenHash>
 {
     private const int StackLimit = 8192;
 
@@ -27,7 +32,7 @@ internal readonly struct TokenHash : IEquatable<TokenHash>
     }
 
     /// <summary>Hashes a token without allocating (for tokens up to a few kilobytes).</summary>
-    public static TokenHash Compute(string token)
+    internal static TokenHash Compute(string token)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         // Tokens are ASCII in practice: counting the bytes first (a vectorised pass) keeps the stack
@@ -50,17 +55,37 @@ internal readonly struct TokenHash : IEquatable<TokenHash>
         return new TokenHash(hash);
     }
 
+    /// <inheritdoc />
     public bool Equals(TokenHash other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
 
+    /// <inheritdoc />
     public override bool Equals(object? obj) => obj is TokenHash other && Equals(other);
 
+    /// <inheritdoc />
     // The bytes of a cryptographic hash are uniformly distributed: any 32 of them are a good hash code.
     public override int GetHashCode() => (int)_a;
 
     /// <summary>A short, non-reversible identifier of the token for log lines (the first 8 bytes of its hash).</summary>
     public override string ToString() => _a.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The whole SHA-256 as 64 lowercase hex digits (the bytes in order), e.g. a distributed cache's key.</summary>
+    public string ToHexString()
+    {
+        Span<byte> bytes = stackalloc byte[SHA256.HashSizeInBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, _a);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[8..], _b);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[16..], _c);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[24..], _d);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    /// <summary>Whether two hashes are equal.</summary>
+    /// <param name="left">A hash.</param>
+    /// <param name="right">Another hash.</param>
     public static bool operator ==(TokenHash left, TokenHash right) => left.Equals(right);
 
+    /// <summary>Whether two hashes differ.</summary>
+    /// <param name="left">A hash.</param>
+    /// <param name="right">Another hash.</param>
     public static bool operator !=(TokenHash left, TokenHash right) => !left.Equals(right);
 }

@@ -107,8 +107,7 @@ internal sealed partial class IssuerContext
         if (Volatile.Read(ref _keys) is { } stale)
         {
             EngineLog.ServingStaleKeys(_logger, Issuer, error.Description);
-            // Integrator: RejectionLifetime is borrowed here too (stale keys); switch with the stale-configuration lifetime.
-            var state = new KeysState(stale.Keys, now + _cache.RejectionLifetime, stale.LoadedAt, error);
+            var state = new KeysState(stale.Keys, now + _cache.StaleConfigurationLifetime, stale.LoadedAt, error);
             Volatile.Write(ref _keys, state);
             return state;
         }

@@ -142,8 +142,7 @@ internal sealed partial class IssuerContext
         if (error!.StatusCode == 503 && previous?.Configuration is { } stale)
         {
             EngineLog.ServingStaleConfiguration(_logger, Issuer, error.Description);
-            // Integrator: RejectionLifetime is borrowed here; switch to H1's dedicated stale-configuration lifetime (FlaatCacheOptions).
-            return Publish(new ConfigurationState(stale, null, now + _cache.RejectionLifetime, previous.LoadedAt));
+            return Publish(new ConfigurationState(stale, null, now + _cache.StaleConfigurationLifetime, previous.LoadedAt));
         }
 
         if (error.StatusCode != 503)

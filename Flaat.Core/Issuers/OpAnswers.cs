@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Flaat.Errors;
 using Flaat.Tokens;
 
 namespace Flaat.Issuers;
@@ -21,25 +22,25 @@ internal static class OpAnswers
     /// The subject a verified JWT names, which the OP's answers must repeat; <see langword="null"/>
     /// for an opaque token or a JWT without <c>sub</c>.
     /// </summary>
-    /// <exception cref="FlaatUnauthenticatedException">The JWT's <c>sub</c> is not a string.</exception>
-    public static string? SubjectOf(DecodedJwt? jwt)
+    /// <remarks>A refusal (401) when the JWT's <c>sub</c> is not a string.</remarks>
+    public static Result<string?> SubjectOf(DecodedJwt? jwt)
     {
         if (jwt is null || !jwt.Body.TryGetProperty("sub", out var sub))
         {
-            return null;
+            return Result<string?>.Ok(null);
         }
 
         return sub.ValueKind == JsonValueKind.String
             ? sub.GetString()
-            : throw new FlaatUnauthenticatedException("Token has a malformed sub claim");
+            : Result<string?>.Refuse("Token has a malformed sub claim");
     }
 
     /// <summary>
     /// The claims of a userinfo answer, checked against the issuer asked and the token's subject, with
     /// <c>iss</c> set to the issuer asked (normalised).
     /// </summary>
-    /// <exception cref="FlaatUnauthenticatedException">The answer names another issuer or subject, or a malformed one.</exception>
-    public static Dictionary<string, JsonElement> BindUserInfo(JsonElement body, IssuerContext issuer, string? tokenSubject)
+    /// <remarks>A refusal (401) when the answer names another issuer or subject, or a malformed one.</remarks>
+    public static Result<IReadOnlyDictionary<string, JsonElement>> BindUserInfo(JsonElement body, IssuerContext issuer, string? tokenSubject)
     {
         // Copied first: with duplicate keys the last one wins here as everywhere else, so what is
         // checked is what the user infos will hold.
@@ -49,8 +50,11 @@ internal static class OpAnswers
             claims[property.Name] = property.Value;
         }
 
-        CheckIssuer(claims, issuer, "userinfo");
-        CheckSubject(claims, issuer, "userinfo", tokenSubject, "the token's");
+        if ((CheckIssuer(claims, issuer, "userinfo") ?? CheckSubject(claims, issuer, "userinfo", tokenSubject, "the token's")) is { } problem)
+        {
+            return Result<IReadOnlyDictionary<string, JsonElement>>.Refuse(problem);
+        }
+
         claims["iss"] = issuer.IssuerElement;
         return claims;
     }
@@ -59,8 +63,8 @@ internal static class OpAnswers
     /// The claims of an introspection answer that says the token is active, checked against the issuer
     /// asked, the token's subject, the userinfo subject and the clock.
     /// </summary>
-    /// <exception cref="FlaatUnauthenticatedException">The token is not active or has expired, or the answer names another issuer or subject, or is malformed.</exception>
-    public static IReadOnlyDictionary<string, JsonElement> BindIntrospection(
+    /// <remarks>A refusal (401) when the token is not active or has expired, or the answer names another issuer or subject, or is malformed.</remarks>
+    public static Result<IReadOnlyDictionary<string, JsonElement>> BindIntrospection(
         JsonElement body,
         IssuerContext issuer,
         string? tokenSubject,
@@ -69,32 +73,45 @@ internal static class OpAnswers
         TimeSpan clockSkew)
     {
         var claims = ClaimSet.From(body, "introspection");
+        var problem = IntrospectionProblem(claims, issuer, tokenSubject, userInfo, now, clockSkew);
+        return problem is null ? Result<IReadOnlyDictionary<string, JsonElement>>.Ok(claims) : Result<IReadOnlyDictionary<string, JsonElement>>.Refuse(problem);
+    }
+
+    private static string? IntrospectionProblem(
+        IReadOnlyDictionary<string, JsonElement> claims,
+        IssuerContext issuer,
+        string? tokenSubject,
+        IReadOnlyDictionary<string, JsonElement> userInfo,
+        DateTimeOffset now,
+        TimeSpan clockSkew)
+    {
         if (!claims.TryGetValue("active", out var active) || active.ValueKind != JsonValueKind.True)
         {
-            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} reports the token as not active");
+            return $"The OP {issuer.Issuer} reports the token as not active";
         }
 
-        CheckIssuer(claims, issuer, "introspection");
-        CheckSubject(claims, issuer, "introspection", tokenSubject, "the token's");
-        if (userInfo.TryGetValue("sub", out var userInfoSubject))
+        var problem = CheckIssuer(claims, issuer, "introspection")
+            ?? CheckSubject(claims, issuer, "introspection", tokenSubject, "the token's")
+            ?? (userInfo.TryGetValue("sub", out var userInfoSubject) ? CheckSubject(claims, issuer, "introspection", userInfoSubject.GetString(), "its userinfo") : null);
+        if (problem is not null)
         {
-            CheckSubject(claims, issuer, "introspection", userInfoSubject.GetString(), "its userinfo");
+            return problem;
         }
 
         if (claims.TryGetValue("exp", out var exp) && exp.ValueKind != JsonValueKind.Null)
         {
             if (NumericDate.Read(exp) is not { } expiresAt)
             {
-                throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered introspection with a malformed exp");
+                return $"The OP {issuer.Issuer} answered introspection with a malformed exp";
             }
 
             if (now > expiresAt + clockSkew)
             {
-                throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} reports the token as active but expired");
+                return $"The OP {issuer.Issuer} reports the token as active but expired";
             }
         }
 
-        return claims;
+        return null;
     }
 
     /// <summary>
@@ -124,40 +141,38 @@ internal static class OpAnswers
         return claims;
     }
 
-    private static void CheckIssuer(IReadOnlyDictionary<string, JsonElement> claims, IssuerContext issuer, string endpoint)
+    private static string? CheckIssuer(IReadOnlyDictionary<string, JsonElement> claims, IssuerContext issuer, string endpoint)
     {
         if (!claims.TryGetValue("iss", out var iss))
         {
-            return;
+            return null;
         }
 
         if (iss.ValueKind != JsonValueKind.String)
         {
-            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} with a malformed iss");
+            return $"The OP {issuer.Issuer} answered {endpoint} with a malformed iss";
         }
 
         var value = iss.GetString();
-        if (!IssuerUrl.AreSame(value, issuer.Issuer))
-        {
-            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} for another issuer ({FlaatAuthenticator.Shorten(value!)})");
-        }
+        return IssuerUrl.AreSame(value, issuer.Issuer)
+            ? null
+            : $"The OP {issuer.Issuer} answered {endpoint} for another issuer ({ErrorText.Shorten(value!)})";
     }
 
-    private static void CheckSubject(IReadOnlyDictionary<string, JsonElement> claims, IssuerContext issuer, string endpoint, string? expected, string expectedName)
+    private static string? CheckSubject(IReadOnlyDictionary<string, JsonElement> claims, IssuerContext issuer, string endpoint, string? expected, string expectedName)
     {
         if (!claims.TryGetValue("sub", out var sub))
         {
-            return;
+            return null;
         }
 
         if (sub.ValueKind != JsonValueKind.String)
         {
-            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} with a malformed sub");
+            return $"The OP {issuer.Issuer} answered {endpoint} with a malformed sub";
         }
 
-        if (expected is not null && !string.Equals(sub.GetString(), expected, StringComparison.Ordinal))
-        {
-            throw new FlaatUnauthenticatedException($"The OP {issuer.Issuer} answered {endpoint} for another subject than {expectedName}");
-        }
+        return expected is not null && !string.Equals(sub.GetString(), expected, StringComparison.Ordinal)
+            ? $"The OP {issuer.Issuer} answered {endpoint} for another subject than {expectedName}"
+            : null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Flaat.Errors;
 
 namespace Flaat.Tokens;
 
@@ -76,21 +77,21 @@ internal sealed class AccessTokenPolicy
     }
 
     /// <summary>
-    /// Refuses a JWT whose <c>aud</c> names none of the configured audiences (when some are).
+    /// Why a JWT is refused when its <c>aud</c> names none of the configured audiences (when some are);
+    /// <see langword="null"/> when it is for this API.
     /// </summary>
-    /// <exception cref="FlaatUnauthenticatedException">The token is not for this API.</exception>
-    public void EnsureAudience(DecodedJwt jwt)
+    public string? AudienceProblem(DecodedJwt jwt)
     {
         if (_audiences.Length == 0)
         {
-            return;
+            return null;
         }
 
         if (jwt.Body.TryGetProperty("aud", out var aud))
         {
             if (aud.ValueKind == JsonValueKind.String && IsOurs(aud.GetString()))
             {
-                return;
+                return null;
             }
 
             if (aud.ValueKind == JsonValueKind.Array)
@@ -99,46 +100,48 @@ internal sealed class AccessTokenPolicy
                 {
                     if (item.ValueKind == JsonValueKind.String && IsOurs(item.GetString()))
                     {
-                        return;
+                        return null;
                     }
                 }
             }
         }
 
-        throw new FlaatUnauthenticatedException("Token is not for this API's audience");
+        return "Token is not for this API's audience";
     }
 
     /// <summary>
-    /// Refuses, in offline mode, a JWT that does not declare itself an access token (RFC 9068
-    /// <c>typ</c>, or one configured for the issuer) or that carries ID token claims.
+    /// Why a JWT is refused in offline mode when it does not declare itself an access token (RFC 9068
+    /// <c>typ</c>, or one configured for the issuer) or carries ID token claims; <see langword="null"/>
+    /// when it is an access token.
     /// </summary>
-    /// <exception cref="FlaatUnauthenticatedException">The token is not an access token.</exception>
-    public void EnsureAccessToken(DecodedJwt jwt)
+    public string? AccessTokenProblem(DecodedJwt jwt)
     {
         if (!jwt.Header.TryGetProperty("typ", out var typ) || typ.ValueKind != JsonValueKind.String)
         {
-            throw new FlaatUnauthenticatedException($"Token has no typ; only {Expected()} is accepted as an access token when its claims suffice");
+            return $"Token has no typ; only {Expected()} is accepted as an access token when its claims suffice";
         }
 
         var value = typ.GetString()!;
         if (!IsValidType(value) || !_types.Contains(NormalizeType(value), StringComparer.OrdinalIgnoreCase))
         {
-            throw new FlaatUnauthenticatedException($"Token type '{FlaatAuthenticator.Shorten(value)}' is not accepted as an access token; expected {Expected()}");
+            return $"Token type '{ErrorText.Shorten(value)}' is not accepted as an access token; expected {Expected()}";
         }
 
         foreach (var claim in IdTokenClaims)
         {
             if (jwt.Body.TryGetProperty(claim, out _))
             {
-                throw new FlaatUnauthenticatedException($"Token is an ID token (it has {claim}), not an access token");
+                return $"Token is an ID token (it has {claim}), not an access token";
             }
         }
 
         // RFC 9068 section 2.2: exp is required. Without it a token that speaks for itself would never expire.
         if (jwt.ExpiresAt is null)
         {
-            throw new FlaatUnauthenticatedException("Token has no exp; an access token whose claims suffice must expire");
+            return "Token has no exp; an access token whose claims suffice must expire";
         }
+
+        return null;
     }
 
     /// <summary>A media type with <c>application/</c> added when it has no type part (RFC 7515 4.1.9).</summary>

@@ -1,4 +1,5 @@
 using Flaat.Diagnostics;
+using Flaat.Errors;
 using Flaat.Http;
 
 namespace Flaat.Tokens;
@@ -22,7 +23,7 @@ namespace Flaat.Tokens;
 /// <see cref="FlaatCacheOptions.JwksRefreshInterval"/>. Thread-safe.
 /// </para>
 /// </remarks>
-public sealed class FlaatJwksClient : IDisposable
+public sealed partial class FlaatJwksClient : IDisposable, ISigningKeySource
 {
     private static readonly TimeSpan DefaultKeysLifetime = new FlaatCacheOptions().IssuerConfigurationLifetime;
 
@@ -36,7 +37,7 @@ public sealed class FlaatJwksClient : IDisposable
     private readonly TimeSpan _refreshInterval;
     private readonly TimeSpan _clockSkew;
     private readonly KeyLimits _keyLimits;
-    private volatile CachedKeys? _cached;
+    private volatile PublishedKeys? _cached;
 
     /// <summary>Creates a client for one JWKS URI.</summary>
     /// <param name="jwksUri">The JWKS URI (an OP's <c>jwks_uri</c>).</param>
@@ -79,8 +80,8 @@ public sealed class FlaatJwksClient : IDisposable
     /// <exception cref="FlaatException">The URI answered with an error or with something that is not a key set (500).</exception>
     public async Task<IReadOnlyList<FlaatSigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken = default)
     {
-        var keys = await GetKeysAsync(cancellationToken).ConfigureAwait(false);
-        return keys.Public;
+        var keys = await GetKeysAsync(null, cancellationToken).ConfigureAwait(false);
+        return keys.TryGetValue(out var current, out var error) ? current.Public : throw error.ToException();
     }
 
     /// <summary>The signing key with a key id (flaat's <c>get_signing_key</c>).</summary>
@@ -91,7 +92,7 @@ public sealed class FlaatJwksClient : IDisposable
     public async Task<FlaatSigningKey> GetSigningKeyAsync(string keyId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyId);
-        var keys = await GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var keys = (await GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false)).ThrowIfFailed();
         foreach (var key in keys.Public)
         {
             if (key.KeyId == keyId)
@@ -100,7 +101,7 @@ public sealed class FlaatJwksClient : IDisposable
             }
         }
 
-        throw new FlaatUnauthenticatedException($"No signing key with id '{FlaatAuthenticator.Shorten(keyId)}' found at {_jwksUri}");
+        throw new FlaatUnauthenticatedException($"No signing key with id '{ErrorText.Shorten(keyId)}' found at {_jwksUri}");
     }
 
     /// <summary>
@@ -148,17 +149,9 @@ public sealed class FlaatJwksClient : IDisposable
     public async Task<AccessTokenInfo> VerifyAsync(string token, CancellationToken cancellationToken = default)
     {
         var jwt = Decode(token);
-        var now = _time.GetUtcNow();
-        jwt.EnsureCurrent(now, _clockSkew);
-
-        var keys = await KeysForAsync(jwt.KeyId, jwt.Algorithm, cancellationToken).ConfigureAwait(false);
-        var candidates = keys.Set.Candidates(jwt.KeyId, jwt.Algorithm);
-        if (!SignatureVerifier.Verify(jwt, candidates))
-        {
-            throw new FlaatUnauthenticatedException("Signature verification failed");
-        }
-
-        return jwt.ToAccessTokenInfo(jwt.Algorithm);
+        var error = JwtValidator.CheckClaims(jwt, _time.GetUtcNow(), _clockSkew, policy: null, requireAccessToken: false)
+            ?? await JwtValidator.VerifySignatureAsync(jwt, this, cancellationToken).ConfigureAwait(false);
+        return error is null ? jwt.ToAccessTokenInfo(jwt.Algorithm) : throw error.ToException();
     }
 
     /// <summary>Releases the HTTP client this instance built.</summary>
@@ -173,99 +166,30 @@ public sealed class FlaatJwksClient : IDisposable
     private static DecodedJwt Decode(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return DecodedJwt.DecodeOrRefuse(token) ?? throw new FlaatUnauthenticatedException("Token is not a JWT");
+        var decoded = DecodedJwt.Decode(token);
+        return decoded.TryGetValue(out var jwt, out var error)
+            ? jwt ?? throw new FlaatUnauthenticatedException("Token is not a JWT")
+            : throw error.ToException();
     }
 
     /// <summary>The keys fitting a kid (or none) and an algorithm; throws when there is none.</summary>
-    private async Task<CachedKeys> KeysForAsync(string? keyId, string algorithm, CancellationToken cancellationToken)
+    private async Task<PublishedKeys> KeysForAsync(string? keyId, string algorithm, CancellationToken cancellationToken)
     {
         if (SigningAlgorithms.Refusal(algorithm) is { } refusal)
         {
             throw new FlaatUnauthenticatedException(refusal);
         }
 
-        var keys = await GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var keys = (await GetKeysAsync(keyId, cancellationToken).ConfigureAwait(false)).ThrowIfFailed();
         if (keys.Set.Fitting(keyId, algorithm).Count == 0)
         {
             throw new FlaatUnauthenticatedException(keyId is null
-                ? $"No key at {_jwksUri} fits algorithm {FlaatAuthenticator.Shorten(algorithm)}"
+                ? $"No key at {_jwksUri} fits algorithm {ErrorText.Shorten(algorithm)}"
                 : keys.Set.HasKeyId(keyId)
-                    ? $"Key '{FlaatAuthenticator.Shorten(keyId)}' at {_jwksUri} does not fit algorithm {FlaatAuthenticator.Shorten(algorithm)}"
-                    : $"No signing key with id '{FlaatAuthenticator.Shorten(keyId)}' found at {_jwksUri}");
+                    ? $"Key '{ErrorText.Shorten(keyId)}' at {_jwksUri} does not fit algorithm {ErrorText.Shorten(algorithm)}"
+                    : $"No signing key with id '{ErrorText.Shorten(keyId)}' found at {_jwksUri}");
         }
 
         return keys;
-    }
-
-    /// <summary>The cached keys; fetched again when stale, or when <paramref name="wantedKeyId"/> is unknown and a refresh is allowed.</summary>
-    private async ValueTask<CachedKeys> GetKeysAsync(string? wantedKeyId, CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow();
-        var cached = _cached;
-        if (cached is not null && now < cached.FetchedAt + _keysLifetime)
-        {
-            if (wantedKeyId is null || cached.Set.HasKeyId(wantedKeyId) || now < cached.FetchedAt + _refreshInterval)
-            {
-                return cached;
-            }
-        }
-
-        return await FetchAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private ValueTask<CachedKeys> GetKeysAsync(CancellationToken cancellationToken) => GetKeysAsync(null, cancellationToken);
-
-    private async Task<CachedKeys> FetchAsync(CancellationToken cancellationToken)
-    {
-        var result = await _client.GetJsonAsync(_target, "jwks", _jwksUri, cancellationToken).ConfigureAwait(false);
-        switch (result.Kind)
-        {
-            case OpResultKind.Ok when KeySet.TryParse(result.Body.GetRawText(), _keyLimits) is { } set:
-                var keys = new CachedKeys(set, _time.GetUtcNow());
-                _cached = keys;
-                return keys;
-            case OpResultKind.Ok:
-                throw new FlaatException($"{_jwksUri} answered with something that is not a key set");
-            case OpResultKind.Rejected:
-                throw new FlaatException($"The keys at {_jwksUri} could not be fetched ({result.Problem})");
-            default:
-                throw new FlaatUnavailableException($"The keys at {_jwksUri} could not be fetched: {result.Problem}", result.RetryAfter);
-        }
-    }
-
-    private sealed class CachedKeys
-    {
-        public CachedKeys(KeySet set, DateTimeOffset fetchedAt)
-        {
-            Set = set;
-            FetchedAt = fetchedAt;
-            var keys = new FlaatSigningKey[set.Keys.Count];
-            for (var i = 0; i < keys.Length; i++)
-            {
-                keys[i] = new FlaatSigningKey(set.Keys[i]);
-            }
-
-            Public = keys;
-        }
-
-        public KeySet Set { get; }
-
-        public DateTimeOffset FetchedAt { get; }
-
-        public IReadOnlyList<FlaatSigningKey> Public { get; }
-
-        /// <summary>The public wrapper of one of <see cref="Set"/>'s keys.</summary>
-        public FlaatSigningKey PublicOf(SigningKey key)
-        {
-            foreach (var candidate in Public)
-            {
-                if (ReferenceEquals(candidate.Inner, key))
-                {
-                    return candidate;
-                }
-            }
-
-            throw new InvalidOperationException("The key is not of this set.");
-        }
     }
 }

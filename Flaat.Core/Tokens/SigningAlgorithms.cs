@@ -1,3 +1,5 @@
+using Flaat.Errors;
+
 namespace Flaat.Tokens;
 
 /// <summary>
@@ -15,8 +17,8 @@ internal static class SigningAlgorithms
         "RS256" or "RS384" or "RS512" or "PS256" or "PS384" or "PS512"
             or "ES256" or "ES384" or "ES512" or Es256K or EdDsa => null,
         _ when algorithm.Equals("none", StringComparison.OrdinalIgnoreCase) => "Unsigned tokens (alg none) are not accepted",
-        _ when algorithm.StartsWith("HS", StringComparison.OrdinalIgnoreCase) => $"Algorithm {FlaatAuthenticator.Shorten(algorithm)} is not accepted: HMAC tokens cannot be verified with an OP's public keys",
-        _ => $"Algorithm {FlaatAuthenticator.Shorten(algorithm)} is not accepted",
+        _ when algorithm.StartsWith("HS", StringComparison.OrdinalIgnoreCase) => $"Algorithm {ErrorText.Shorten(algorithm)} is not accepted: HMAC tokens cannot be verified with an OP's public keys",
+        _ => $"Algorithm {ErrorText.Shorten(algorithm)} is not accepted",
     };
 
     /// <summary>Whether a key of type <paramref name="keyType"/> on curve <paramref name="curve"/> can verify <paramref name="algorithm"/>.</summary>

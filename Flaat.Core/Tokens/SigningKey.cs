@@ -191,21 +191,23 @@ internal sealed class KeySet
     }
 
     /// <summary>
-    /// The keys one token's signature is tried against: <see cref="Fitting"/>, refused when there are
-    /// more than <see cref="MaxSignatureAttempts"/> (a kid-less token must not cost a signature check
-    /// per key of a large set). Shared by the engine and <see cref="FlaatJwksClient"/>.
+    /// The keys one token's signature is tried against: <see cref="Fitting"/>, or <see langword="null"/>
+    /// with the reason (<paramref name="problem"/>) when there are more than <see cref="MaxSignatureAttempts"/>
+    /// (a kid-less token must not cost a signature check per key of a large set). Shared by the engine and
+    /// <see cref="FlaatJwksClient"/> through <see cref="JwtValidator"/>.
     /// </summary>
-    /// <exception cref="FlaatUnauthenticatedException">Too many keys fit.</exception>
-    public List<SigningKey> Candidates(string? keyId, string algorithm)
+    public List<SigningKey>? Candidates(string? keyId, string algorithm, out string? problem)
     {
         var result = Fitting(keyId, algorithm);
         if (result.Count > MaxSignatureAttempts)
         {
-            throw new FlaatUnauthenticatedException(keyId is null
+            problem = keyId is null
                 ? $"Token names no key (kid) and too many keys fit: {result.Count}, more than {MaxSignatureAttempts}"
-                : $"Token's key id names too many keys: {result.Count}, more than {MaxSignatureAttempts}");
+                : $"Token's key id names too many keys: {result.Count}, more than {MaxSignatureAttempts}";
+            return null;
         }
 
+        problem = null;
         return result;
     }
 

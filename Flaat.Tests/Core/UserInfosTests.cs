@@ -50,33 +50,33 @@ public sealed class UserInfosTests
     }
 
     [Test]
-    public void ValidFor_IntrospectionExpWinsOverJwtExp()
+    public void TimeLeft_IntrospectionExpWinsOverJwtExp()
     {
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_000_000));
-        var infos = new UserInfos(Jwt("""{"exp":1000600}"""), Json("{}"), Json("""{"exp":1000100}"""), time);
+        var infos = new UserInfos(Jwt("""{"exp":1000600}"""), Json("{}"), Json("""{"exp":1000100}"""));
 
-        Assert.That(infos.ValidFor, Is.EqualTo(TimeSpan.FromSeconds(100)));
+        Assert.That(infos.TimeLeft(time.GetUtcNow()), Is.EqualTo(TimeSpan.FromSeconds(100)));
         time.Advance(TimeSpan.FromSeconds(150));
-        Assert.That(infos.ValidFor, Is.EqualTo(TimeSpan.FromSeconds(-50)));
+        Assert.That(infos.TimeLeft(time.GetUtcNow()), Is.EqualTo(TimeSpan.FromSeconds(-50)));
     }
 
     [Test]
-    public void ValidFor_OnlyJwtExp_UsesIt()
+    public void TimeLeft_OnlyJwtExp_UsesIt()
     {
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_000_000));
-        var infos = new UserInfos(Jwt("""{"exp":1000600}"""), Json("{}"), null, time);
+        var infos = new UserInfos(Jwt("""{"exp":1000600}"""), Json("{}"), null);
 
-        Assert.That(infos.ValidFor, Is.EqualTo(TimeSpan.FromMinutes(10)));
+        Assert.That(infos.TimeLeft(time.GetUtcNow()), Is.EqualTo(TimeSpan.FromMinutes(10)));
     }
 
     [Test]
-    public void ValidFor_NoExpiryOrGarbageExpiry_IsNull()
+    public void TimeLeft_NoExpiryOrGarbageExpiry_IsNull()
     {
         Assert.Multiple(() =>
         {
-            Assert.That(new UserInfos(null, Json("""{"exp":1}""")).ValidFor, Is.Null, "userinfo exp is not an expiry");
-            Assert.That(new UserInfos(Jwt("""{"exp":"soon"}"""), Json("{}")).ValidFor, Is.Null);
-            Assert.That(new UserInfos(Jwt("""{"exp":1e300}"""), Json("{}")).ValidFor, Is.Null);
+            Assert.That(new UserInfos(null, Json("""{"exp":1}""")).TimeLeft(DateTimeOffset.UnixEpoch), Is.Null, "userinfo exp is not an expiry");
+            Assert.That(new UserInfos(Jwt("""{"exp":"soon"}"""), Json("{}")).TimeLeft(DateTimeOffset.UnixEpoch), Is.Null);
+            Assert.That(new UserInfos(Jwt("""{"exp":1e300}"""), Json("{}")).TimeLeft(DateTimeOffset.UnixEpoch), Is.Null);
         });
     }
 

@@ -35,7 +35,7 @@ public sealed class FlaatAuthenticatorEndToEndTests
             Assert.That(infos.IntrospectionInfo, Is.Not.Null);
             Assert.That(infos.IntrospectionInfo!["active"].GetBoolean(), Is.True);
             Assert.That(infos.IntrospectionInfo["client_id"].GetString(), Is.EqualTo(OidcProviderFixture.AppClientId));
-            Assert.That(infos.ValidFor, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(op.AccessTokenLifetime));
+            Assert.That(infos.TimeLeft(TimeProvider.System.GetUtcNow()), Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(op.AccessTokenLifetime));
         });
     }
 

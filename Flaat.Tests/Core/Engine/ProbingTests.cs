@@ -60,6 +60,28 @@ public sealed class ProbingTests
     }
 
     [Test]
+    public async Task AuthenticateAsync_ProbedTokenAfterTokenIssuerLifetime_ProbedAgain()
+    {
+        using var a = FakeOpenIdProvider.Start();
+        using var b = FakeOpenIdProvider.Start();
+        var options = EngineTestKit.OptionsFor(a, b);
+        options.Cache.MaxUserInfosLifetime = TimeSpan.FromSeconds(1);
+        options.Cache.TokenIssuerLifetime = TimeSpan.FromMinutes(1);
+        options.Probing.MaxParallelism = 1;
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var engine = new FlaatAuthenticator(options, timeProvider: time);
+        var token = b.CreateOpaqueToken(new FakeUser("bob"));
+        await engine.AuthenticateAsync(new AuthenticationRequest(token));
+        time.Advance(TimeSpan.FromMinutes(2));
+        a.ResetRequestCounts();
+
+        var again = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.That(again.Error, Is.Null);
+        Assert.That(a.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(1), "the remembered issuer expired with Cache:TokenIssuerLifetime, not with the configuration's hour");
+    }
+
+    [Test]
     public async Task AuthenticateAsync_EveryOpRejects_401()
     {
         using var a = FakeOpenIdProvider.Start();

@@ -1,3 +1,5 @@
+using Flaat.Errors;
+
 namespace Flaat.Tests.Core.Engine;
 
 /// <summary>Values taken from a token are cut before they go into a message, never inside a character.</summary>
@@ -8,13 +10,13 @@ public sealed class ShortenTests
     {
         var value = new string('a', 120);
 
-        Assert.That(FlaatAuthenticator.Shorten(value), Is.SameAs(value));
+        Assert.That(ErrorText.Shorten(value), Is.SameAs(value));
     }
 
     [Test]
     public void Shorten_LongValue_First120CharactersAndEllipsis()
     {
-        Assert.That(FlaatAuthenticator.Shorten(new string('a', 500)), Is.EqualTo(new string('a', 120) + "..."));
+        Assert.That(ErrorText.Shorten(new string('a', 500)), Is.EqualTo(new string('a', 120) + "..."));
     }
 
     [Test]
@@ -23,7 +25,7 @@ public sealed class ShortenTests
         // 119 characters, then an emoji (a surrogate pair at 119 and 120), then more.
         var value = new string('a', 119) + "\U0001F600" + new string('b', 10);
 
-        var shortened = FlaatAuthenticator.Shorten(value);
+        var shortened = ErrorText.Shorten(value);
 
         Assert.That(shortened, Is.EqualTo(new string('a', 119) + "..."));
         Assert.That(shortened.Any(char.IsSurrogate), Is.False);

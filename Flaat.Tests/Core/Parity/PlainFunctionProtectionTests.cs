@@ -173,7 +173,7 @@ public sealed class PlainFunctionProtectionTests
         Assert.That(infos.AccessTokenInfo.Body["sub"].GetString(), Is.EqualTo("alice"));
         Assert.That(infos.AccessTokenInfo.Signature, Is.EqualTo(token.Split('.')[2]));
         Assert.That(infos["email"]?.GetString(), Is.EqualTo("alice@example.org"));
-        Assert.That(infos.ValidFor, Is.GreaterThan(TimeSpan.FromMinutes(59)));
+        Assert.That(infos.TimeLeft(TimeProvider.System.GetUtcNow()), Is.GreaterThan(TimeSpan.FromMinutes(59)));
         Assert.That(JsonNode.Parse(infos.ToJson())!["user_info"]!["email"]!.GetValue<string>(), Is.EqualTo("alice@example.org"));
     }
 

@@ -255,8 +255,8 @@ public sealed class RfcJwsExampleTests
         var algorithm = header["alg"]!.GetValue<string>();
         var set = KeySet.TryParse(new JsonObject { ["keys"] = new JsonArray(key.DeepClone()) }.ToJsonString(), KeyLimits.From(new FlaatKeyOptions()));
         Assert.That(set?.Keys, Has.Count.EqualTo(1), "the RFC key imports");
-        var candidates = set!.Candidates(header["kid"]?.GetValue<string>(), algorithm);
-        return candidates.Count > 0 && candidates.All(c => SignatureVerifier.Verify(c, algorithm, input, signature));
+        var candidates = set!.Candidates(header["kid"]?.GetValue<string>(), algorithm, out _);
+        return candidates is { Count: > 0 } && candidates.All(c => SignatureVerifier.Verify(c, algorithm, input, signature));
     }
 
     private static FlaatJwksClient JwksClient(JsonObject key)

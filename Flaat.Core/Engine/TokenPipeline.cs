@@ -1,0 +1,151 @@
+using Flaat.Caching;
+using Flaat.Diagnostics;
+using Flaat.Errors;
+using Flaat.Issuers;
+using Flaat.Tokens;
+using Microsoft.Extensions.Logging;
+
+namespace Flaat.Engine;
+
+/// <summary>
+/// One shared round of work for a token the cache could not answer: find its issuer
+/// (<see cref="IssuerResolver"/>, <see cref="OpaqueTokenProbe"/>), validate a JWT
+/// (<see cref="JwtValidator"/>), collect the OP's claims (<see cref="OpClaims"/>), and keep the outcome
+/// as the <see cref="CachePolicy"/> says. Expected failures are results all the way through.
+/// </summary>
+internal sealed class TokenPipeline(
+    IssuerResolver resolver,
+    OpaqueTokenProbe probe,
+    OpClaims claims,
+    OfflineMode offline,
+    CachePolicy policy,
+    IFlaatTokenCache cache,
+    FlaatTelemetry metrics,
+    FlaatOptions options,
+    TimeProvider time,
+    ILogger logger)
+{
+    private readonly bool _verifyJwt = options.VerifyJwt;
+    private readonly TimeSpan _clockSkew = options.ClockSkew;
+
+    /// <summary>Authenticates a token on the engine's own lifetime (<paramref name="cancellationToken"/>), shared by every caller with that token.</summary>
+    public async Task<AuthenticationResult> LoadAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
+    {
+        // The cache may hold the token in a place TryGet does not reach (a shared store), or another
+        // load may just have kept it.
+        if (await cache.GetAsync(hash, cancellationToken).ConfigureAwait(false) is { } kept
+            && kept.ExpiresAt > time.GetUtcNow()
+            && CachePolicy.Serves(kept, request))
+        {
+            metrics.Authenticated("cached");
+            return kept.Result;
+        }
+
+        var load = await ResolveAsync(hash, request, cancellationToken).ConfigureAwait(false);
+        var error = load.Result.Error;
+        if (error is not null && !load.Forget)
+        {
+            EngineLog.TokenNotAccepted(logger, hash.ToString(), error.StatusCode, error.Description);
+        }
+
+        metrics.Authenticated(error?.StatusCode switch
+        {
+            null => "accepted",
+            401 => "rejected",
+            503 => "unavailable",
+            _ => "error",
+        });
+        var now = time.GetUtcNow();
+        if (policy.KeepUntil(load, request, now) is { } until && until > now)
+        {
+            await cache.SetAsync(hash, TokenOutcome.From(load.Result, load.Issuer, until), cancellationToken).ConfigureAwait(false);
+        }
+
+        return load.Result;
+    }
+
+    private async Task<TokenLoad> ResolveAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
+    {
+        var token = request.AccessToken;
+        if (!DecodedJwt.Decode(token).TryGetValue(out var jwt, out var error)
+            || !resolver.Resolve(request.IssuerHint, jwt).TryGetValue(out var target, out error))
+        {
+            return TokenLoad.Failed(error);
+        }
+
+        if (jwt is not null && target is not null)
+        {
+            return await AuthenticateJwtAsync(jwt, target, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        // An opaque token (a JWT without iss, and nothing to check it against, is handled as one:
+        // its unverifiable claims are not used).
+        target ??= resolver.Remembered(hash);
+        if (target is not null)
+        {
+            if (!(await claims.AskUserInfoAsync(target, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out error)
+                || !OpClaims.UserInfoClaims(target, asked.Configuration, asked.UserInfo, opaque: true, tokenSubject: null).TryGetValue(out var userInfo, out error))
+            {
+                return TokenLoad.Failed(error);
+            }
+
+            return Loaded(target, await claims.CompleteAsync(target, asked.Configuration, token, null, null, userInfo, cancellationToken).ConfigureAwait(false));
+        }
+
+        var (probed, forget) = await probe.ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
+        if (!probed.TryGetValue(out var winner, out error))
+        {
+            return TokenLoad.Failed(error, forget);
+        }
+
+        EngineLog.TokenIssuerProbed(logger, hash.ToString(), winner.Issuer.Issuer);
+        resolver.Remember(hash, winner.Issuer);
+        return Loaded(winner.Issuer, await claims.CompleteAsync(winner.Issuer, winner.Configuration!, token, null, null, winner.Claims!, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<TokenLoad> AuthenticateJwtAsync(DecodedJwt jwt, IssuerContext issuer, AuthenticationRequest request, CancellationToken cancellationToken)
+    {
+        // Lifetime, audience and (when its claims alone decide) type first: they cost nothing, and an
+        // expired JWT is refused even where the OP's userinfo would still answer.
+        var refusal = JwtValidator.CheckClaims(jwt, time.GetUtcNow(), _clockSkew, issuer.TokenPolicy, offline.RequiresAccessTokenType);
+        string? subject = null;
+        if (refusal is null && !OpAnswers.SubjectOf(jwt).TryGetValue(out subject, out var malformed))
+        {
+            refusal = malformed;
+        }
+
+        if (refusal is null && _verifyJwt)
+        {
+            refusal = await JwtValidator.VerifySignatureAsync(jwt, issuer.Keys(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (refusal is not null)
+        {
+            return TokenLoad.Failed(refusal);
+        }
+
+        var info = jwt.ToAccessTokenInfo(_verifyJwt ? jwt.Algorithm : null);
+        if (offline.TokenSuffices(request))
+        {
+            // Offline mode: the verified token speaks for itself.
+            var own = claims.Build(issuer, info, ClaimSet.Empty, null);
+            return own.TryGetValue(out var infos, out var error)
+                ? new TokenLoad(AuthenticationResult.Success(infos, isTokenOnly: true), issuer.Issuer, jwt.ExpiresAt)
+                : TokenLoad.Failed(error);
+        }
+
+        if (!(await claims.AskUserInfoAsync(issuer, jwt.Token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out var failure)
+            || !OpClaims.UserInfoClaims(issuer, asked.Configuration, asked.UserInfo, opaque: false, subject).TryGetValue(out var userInfo, out failure))
+        {
+            return TokenLoad.Failed(failure);
+        }
+
+        var completed = await claims.CompleteAsync(issuer, asked.Configuration, jwt.Token, subject, info, userInfo, cancellationToken).ConfigureAwait(false);
+        return Loaded(issuer, completed) with { TokenExpiresAt = jwt.ExpiresAt };
+    }
+
+    private static TokenLoad Loaded(IssuerContext issuer, Result<UserInfos> infos) =>
+        infos.TryGetValue(out var value, out var error)
+            ? new TokenLoad(AuthenticationResult.Success(value), issuer.Issuer)
+            : TokenLoad.Failed(error);
+}
