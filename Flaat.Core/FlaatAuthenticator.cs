@@ -130,7 +130,10 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
         // The hot path: a hash on the stack (or the caller's) and one lookup in memory, answered
         // synchronously with the result kept beside the outcome (nothing is built on a hit).
         var hash = knownHash ?? TokenHash.Compute(token);
-        if (_cache.TryGet(hash, _time.GetUtcNow(), out var cached) && CachePolicy.Serves(cached, request))
+        // The expiry is checked here too: a cache of the application's that returns an outdated
+        // outcome must not keep a user in after the token or its cache lifetime ran out.
+        var now = _time.GetUtcNow();
+        if (_cache.TryGet(hash, now, out var cached) && cached.ExpiresAt > now && CachePolicy.Serves(cached, request))
         {
             _metrics.Authenticated("cached");
             return new ValueTask<AuthenticationResult>(cached.Result);

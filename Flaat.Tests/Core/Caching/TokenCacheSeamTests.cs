@@ -102,6 +102,53 @@ public sealed class TokenCacheSeamTests
         });
     }
 
+    [Test]
+    public async Task AuthenticateAsync_UsersCacheReturnsAnExpiredOutcome_NotServedAndTheOpIsAskedAgain()
+    {
+        var shared = new JsonTokenCache();
+        var token = _op.CreateJwt(new FakeUser("bob"));
+        using (var replica = Engine(shared))
+        {
+            await replica.AuthenticateAsync(new AuthenticationRequest(token));
+        }
+
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(shared.Stored.Values.Single())!;
+        stored[nameof(TokenOutcome.ExpiresAt)] = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var careless = new CarelessTokenCache(stored.Deserialize<TokenOutcome>()!);
+        var userInfoCalls = _op.RequestCount(FakeOpenIdEndpoint.UserInfo);
+        using var engine = Engine(careless);
+
+        var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(careless.Reads, Is.GreaterThanOrEqualTo(2), "both the synchronous and the asynchronous read returned the expired outcome");
+            Assert.That(result.Error, Is.Null);
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(userInfoCalls + 1), "the expired outcome was not served");
+        });
+    }
+
+    /// <summary>A cache that ignores expiry: returns its one outcome whatever the time.</summary>
+    private sealed class CarelessTokenCache(TokenOutcome outcome) : IFlaatTokenCache
+    {
+        public int Reads;
+
+        public bool TryGet(TokenHash key, DateTimeOffset now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TokenOutcome? found)
+        {
+            Interlocked.Increment(ref Reads);
+            found = outcome;
+            return true;
+        }
+
+        public ValueTask<TokenOutcome?> GetAsync(TokenHash key, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Reads);
+            return new(outcome);
+        }
+
+        public ValueTask SetAsync(TokenHash key, TokenOutcome value, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
     /// <summary>A user's in-memory cache holding one outcome, whatever the key.</summary>
     private sealed class MemoryTokenCache(TokenOutcome outcome) : IFlaatTokenCache
     {
