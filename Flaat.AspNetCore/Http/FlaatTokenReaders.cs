@@ -34,6 +34,9 @@ public sealed class FlaatTokenReaders
             return _readers[0].Read(context) ?? PresentedToken.None;
         }
 
+        // Every reader is asked: a token found by two of them is refused (RFC 6750 section 2: one
+        // method per request), so a client cannot add a header of its own to outrank a gateway's.
+        PresentedToken? found = null;
         PresentedToken? seen = null;
         foreach (var reader in _readers)
         {
@@ -44,13 +47,22 @@ public sealed class FlaatTokenReaders
 
             if (token.HasToken || token.ChallengeError is not null)
             {
-                return token;
+                if (found is null)
+                {
+                    found = token;
+                }
+                else if (found.HasToken && token.HasToken)
+                {
+                    return BearerToken.SeveralMethods;
+                }
+
+                continue;
             }
 
             seen ??= token;
         }
 
-        return seen ?? PresentedToken.None;
+        return found ?? seen ?? PresentedToken.None;
     }
 }
 

@@ -12,7 +12,8 @@ namespace Flaat.AspNetCore;
 /// <remarks>
 /// Readers are asked in the order they were registered. The first one that finds credentials of
 /// its kind — a token, or malformed credentials it refuses (a <see cref="PresentedToken.ChallengeError"/>) —
-/// decides. When none does, the first one that saw something else (another scheme's
+/// decides, except that a token found by two readers is refused (<see cref="BearerToken.SeveralMethods"/>,
+/// RFC 6750 section 2: one method per request). When none does, the first one that saw something else (another scheme's
 /// <c>Authorization</c> header) explains the 401; when none saw anything, the request presented
 /// nothing (<see cref="PresentedToken.None"/>). Readers run on every request: they must be
 /// thread-safe, cheap and synchronous, and never log the token.

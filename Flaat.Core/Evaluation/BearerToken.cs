@@ -20,6 +20,13 @@ public static class BearerToken
     /// </summary>
     public static PresentedToken SeveralHeaders { get; } = Presented(null, "The request carries more than one authorization header", TokenSource.AuthorizationHeader, TokenGrammar.InvalidRequest);
 
+    /// <summary>
+    /// A request that presents an access token in more than one way (say the <c>Authorization</c>
+    /// header and a gateway header): refused as malformed (<c>invalid_request</c>), as RFC 6750
+    /// section 2 forbids it, rather than letting the order of the readers pick one.
+    /// </summary>
+    public static PresentedToken SeveralMethods { get; } = Presented(null, "The request presents an access token in more than one way", TokenSource.Other, TokenGrammar.InvalidRequest);
+
     private static readonly PresentedToken OtherScheme = Presented(null, "No bearer token in authorization header", TokenSource.AuthorizationHeader);
     private static readonly PresentedToken SchemeOnly = Presented(null, "No access token", TokenSource.AuthorizationHeader, TokenGrammar.InvalidRequest);
     private static readonly PresentedToken BadSeparator = Presented(null, "The Bearer scheme must be followed by exactly one space and the token", TokenSource.AuthorizationHeader, TokenGrammar.InvalidRequest);

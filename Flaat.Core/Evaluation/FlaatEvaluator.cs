@@ -104,9 +104,12 @@ public sealed partial class FlaatEvaluator
             if (await binder.BindAsync(new TokenBindingContext(token, user, request), cancellationToken).ConfigureAwait(false) is { } unbound)
             {
                 LogTokenNotBound(_logger, binder.GetType().Name, unbound.StatusCode, unbound.Description);
+                // No user on the refusal: a token not bound to this request (a stolen DPoP-bound
+                // token without its proof) authenticates nobody, so neither the request's feature nor
+                // an on-failure hook learns whose token it was.
                 return policy.OptionalAuthentication && unbound.StatusCode == 401
                     ? FlaatOutcome.AllowedAnonymous()
-                    : FlaatOutcome.Failed(unbound, user);
+                    : FlaatOutcome.Failed(unbound);
             }
         }
 

@@ -111,18 +111,22 @@ public sealed class TokenPresentationTests
     }
 
     [Test]
-    public async Task CustomReader_AuthorizationHeaderToo_TheDefaultReaderRegisteredFirstDecides()
+    public async Task CustomReader_AuthorizationHeaderToo_TwoTokensRefusedAnotherSchemeIsNoToken()
     {
         var op = new FakeAuthenticator();
         await using var app = await StartWithReaderAsync(op, web => web.MapGet("/me", (UserInfos user) => user.Subject).RequireFlaat());
 
         var both = await SendAsync(app.Client, "/me", authorization: "Bearer user.alice", gatewayToken: "user.bob");
+        var callsAfterBoth = op.Calls;
         var basic = await SendAsync(app.Client, "/me", authorization: "Basic YWxpY2U6c2VjcmV0", gatewayToken: "user.bob");
         var basicOnly = await SendAsync(app.Client, "/me", authorization: "Basic YWxpY2U6c2VjcmV0");
 
         Assert.Multiple(() =>
         {
-            Assert.That(both.Body, Is.EqualTo("alice"));
+            Assert.That(both.Status, Is.EqualTo(HttpStatusCode.Unauthorized), "a token in two places is refused (RFC 6750 section 2), whichever reader comes first");
+            Assert.That(both.Body, Does.Contain("more than one way"));
+            Assert.That(both.Challenge, Does.StartWith("Bearer error=\"invalid_request\""));
+            Assert.That(callsAfterBoth, Is.Zero, "refused before the engine");
             Assert.That(basic.Body, Is.EqualTo("bob"), "another scheme's credentials are not bearer credentials: the next reader is asked");
             Assert.That(basicOnly.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(basicOnly.Body, Does.Contain("No bearer token in authorization header"));
