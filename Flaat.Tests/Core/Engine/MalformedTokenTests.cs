@@ -1,4 +1,3 @@
-using Flaat.Evaluation;
 using Flaat.Testing;
 
 namespace Flaat.Tests.Core.Engine;
