@@ -1,13 +1,12 @@
 using System.Diagnostics.Metrics;
 using Flaat.Caching;
 using Flaat.Diagnostics;
-using Flaat.Engine;
 using Flaat.Http;
 using Flaat.Issuers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Flaat;
+namespace Flaat.Engine;
 
 /// <summary>
 /// Flaat's token engine: turns an access token (JWT or opaque) from a trusted OP into
