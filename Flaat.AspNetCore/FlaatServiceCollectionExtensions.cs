@@ -1,6 +1,7 @@
 using Flaat;
 using Flaat.AspNetCore;
 using Flaat.Evaluation;
+using Flaat.Requirements;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;

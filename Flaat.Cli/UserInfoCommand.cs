@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Flaat.Engine;
 using Microsoft.Extensions.Logging;
 
 namespace Flaat.Cli;

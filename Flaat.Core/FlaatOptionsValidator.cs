@@ -1,6 +1,3 @@
-using Flaat.Issuers;
-using Flaat.Tokens;
-
 namespace Flaat;
 
 /// <summary>
@@ -174,7 +171,7 @@ public static class FlaatOptionsValidator
     {
         for (var i = 0; i < (types?.Count ?? 0); i++)
         {
-            if (!AccessTokenPolicy.IsValidType(types![i]))
+            if (!JwtType.IsValid(types![i]))
             {
                 errors.Add($"{path}:{i} '{types[i]}' is not a media type such as at+jwt, application/at+jwt or JWT.");
             }

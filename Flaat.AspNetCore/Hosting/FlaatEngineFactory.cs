@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Flaat.Caching;
 using Flaat.Diagnostics;
+using Flaat.Engine;
 using Flaat.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -6,7 +6,7 @@ namespace Flaat.Caching;
 /// Where the engine keeps what it learned about each token (a <see cref="TokenOutcome"/>), keyed by
 /// the token's SHA-256 (<see cref="TokenHash"/>), never by the token. The default keeps them in
 /// memory, bounded by <see cref="FlaatCacheOptions.MaxUserInfos"/>; pass another implementation to
-/// <see cref="FlaatAuthenticator"/> (with ASP.NET Core, register it as a service) to share them, e.g.
+/// <see cref="Engine.FlaatAuthenticator"/> (with ASP.NET Core, register it as a service) to share them, e.g.
 /// between the replicas of an API.
 /// </summary>
 /// <remarks>

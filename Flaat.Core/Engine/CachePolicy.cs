@@ -1,5 +1,4 @@
 using Flaat.Caching;
-using Flaat.Issuers;
 
 namespace Flaat.Engine;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Flaat.Caching;
 using Flaat.Errors;
 using Flaat.Http;
 using Flaat.Issuers;

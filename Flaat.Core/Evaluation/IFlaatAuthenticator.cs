@@ -27,7 +27,7 @@ public readonly record struct AuthenticationRequest(string AccessToken, string? 
     /// before on the same connection); set only inside Flaat.Core, from the token itself, so it
     /// always belongs to <see cref="AccessToken"/>. The engine then skips hashing it again.
     /// </summary>
-    internal Caching.TokenHash? KnownHash { get; init; }
+    internal TokenHash? KnownHash { get; init; }
 
     // The generated ToString would print the token in clear, and a request is easily logged whole.
     private bool PrintMembers(System.Text.StringBuilder builder)

@@ -1,5 +1,3 @@
-using Flaat.Caching;
-
 namespace Flaat.Evaluation;
 
 /// <summary>Where in a request a <see cref="PresentedToken"/> was found.</summary>

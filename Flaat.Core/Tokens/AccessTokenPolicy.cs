@@ -50,32 +50,6 @@ internal sealed class AccessTokenPolicy
         return new AccessTokenPolicy(types, audiences);
     }
 
-    /// <summary>Whether a configured <c>typ</c> is a plain media type (<c>type/subtype</c>, or a subtype with <c>application/</c> implied), without parameters.</summary>
-    public static bool IsValidType(string? type)
-    {
-        if (string.IsNullOrEmpty(type) || type.Length > 255)
-        {
-            return false;
-        }
-
-        var slash = type.IndexOf('/', StringComparison.Ordinal);
-        if (slash == 0 || slash == type.Length - 1 || (slash > 0 && type.IndexOf('/', slash + 1) >= 0))
-        {
-            return false;
-        }
-
-        foreach (var c in type)
-        {
-            // RFC 6838 restricted-name characters (and the one slash).
-            if (!char.IsAsciiLetterOrDigit(c) && "!#$&-^_.+/".IndexOf(c, StringComparison.Ordinal) < 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>
     /// Why a JWT is refused when its <c>aud</c> names none of the configured audiences (when some are);
     /// <see langword="null"/> when it is for this API.
@@ -122,7 +96,7 @@ internal sealed class AccessTokenPolicy
         }
 
         var value = typ.GetString()!;
-        if (!IsValidType(value) || !_types.Contains(NormalizeType(value), StringComparer.OrdinalIgnoreCase))
+        if (!JwtType.IsValid(value) || !_types.Contains(NormalizeType(value), StringComparer.OrdinalIgnoreCase))
         {
             return $"Token type '{ErrorText.Shorten(value)}' is not accepted as an access token; expected {Expected()}";
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using Flaat.AspNetCore;
+using Flaat.Engine;
 using Flaat.Requirements;
 using Flaat.Testing;
 using Microsoft.AspNetCore.Builder;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Text.Json;
 using Flaat.AspNetCore;
+using Flaat.Engine;
 using Flaat.Evaluation;
 using Flaat.Testing;
 using Microsoft.AspNetCore.Authentication;

@@ -217,7 +217,7 @@ public sealed class UserInfoCommandTests
         {
             // Before: HttpClient refused the header and the tool reported an OP outage (exit code 3).
             Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
-            Assert.That(run.StderrLines, Is.EqualTo(new[] { $"flaat-userinfo: Token rejected: {Evaluation.TokenGrammar.BadCharacters}" }));
+            Assert.That(run.StderrLines, Is.EqualTo(new[] { $"flaat-userinfo: Token rejected: {TokenGrammar.BadCharacters}" }));
             Assert.That(Enum.GetValues<FakeOpenIdEndpoint>().Sum(_op.RequestCount), Is.Zero);
         });
     }
@@ -225,7 +225,7 @@ public sealed class UserInfoCommandTests
     [Test]
     public async Task RunAsync_TokenTooLong_ExitsRejected()
     {
-        var run = await RunAsync(["--trust", _op.Issuer, new string('a', Evaluation.TokenGrammar.MaxLength + 1)]);
+        var run = await RunAsync(["--trust", _op.Issuer, new string('a', TokenGrammar.MaxLength + 1)]);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Rejected), run.ToString());
     }

@@ -1,3 +1,5 @@
+using Flaat.Engine;
+
 namespace Flaat.Tests.Core;
 
 public sealed class FlaatOptionsValidatorTests

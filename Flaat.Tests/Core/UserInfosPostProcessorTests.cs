@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Flaat.Engine;
 using Flaat.Evaluation;
 using Flaat.Requirements;
 using Flaat.Testing;

@@ -1,3 +1,5 @@
+using Flaat.Engine;
+
 namespace Flaat.Tests.EndToEnd;
 
 /// <summary>

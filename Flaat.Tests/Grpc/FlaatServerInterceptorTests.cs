@@ -103,7 +103,7 @@ public sealed class FlaatServerInterceptorTests
 
         var exception = Assert.ThrowsAsync<RpcException>(async () => await AnnotatedClient.WhoAmIAsync(new ProbeRequest(), Bearer(token)));
 
-        AssertRefused(exception!, StatusCode.Unauthenticated, "Unauthenticated", Evaluation.TokenGrammar.BadCharacters);
+        AssertRefused(exception!, StatusCode.Unauthenticated, "Unauthenticated", TokenGrammar.BadCharacters);
         Assert.Multiple(() =>
         {
             Assert.That(exception!.Trailers.GetValue("www-authenticate"), Does.StartWith("Bearer error=\"invalid_token\""));

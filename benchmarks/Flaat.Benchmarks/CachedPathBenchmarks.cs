@@ -54,7 +54,7 @@ public class CachedPathBenchmarks : IDisposable
     public ValueTask<AuthenticationResult> FlaatAuthenticateCached() => _fixture.Authenticator.AuthenticateAsync(new AuthenticationRequest(_fixture.Token));
 
     [Benchmark(Description = "of which: SHA-256 of the token (the cache key)")]
-    public int TokenHashOnly() => Caching.TokenHash.Compute(_fixture.Token).GetHashCode();
+    public int TokenHashOnly() => TokenHash.Compute(_fixture.Token).GetHashCode();
 
     [GlobalCleanup]
     public void Dispose()

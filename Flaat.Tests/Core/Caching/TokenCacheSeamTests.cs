@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Flaat.Caching;
+using Flaat.Engine;
 using Flaat.Testing;
 
 namespace Flaat.Tests.Core.Caching;

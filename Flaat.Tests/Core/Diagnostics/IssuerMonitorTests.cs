@@ -1,4 +1,5 @@
 using Flaat.Diagnostics;
+using Flaat.Engine;
 using Flaat.Testing;
 using Microsoft.Extensions.Time.Testing;
 

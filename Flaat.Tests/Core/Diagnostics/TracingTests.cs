@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Flaat.Diagnostics;
+using Flaat.Engine;
 using Flaat.Testing;
 
 namespace Flaat.Tests.Core.Diagnostics;

@@ -1,3 +1,4 @@
+using Flaat.Engine;
 using Flaat.Testing;
 
 namespace Flaat.Tests.Core.Engine;

@@ -1,4 +1,4 @@
-using Flaat.Evaluation;
+using Flaat.Engine;
 using Flaat.Testing;
 
 namespace Flaat.Tests.Core.Engine;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Flaat.Engine;
 using Microsoft.Extensions.Time.Testing;
 using static Flaat.Tests.Core.Engine.ScriptedOps;
 

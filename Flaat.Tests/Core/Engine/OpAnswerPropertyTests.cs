@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
+using Flaat.Engine;
 using Microsoft.Extensions.Time.Testing;
 using static Flaat.Tests.Core.Engine.ScriptedOps;
 

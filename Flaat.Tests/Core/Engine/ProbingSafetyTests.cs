@@ -1,3 +1,4 @@
+using Flaat.Engine;
 using Microsoft.Extensions.Time.Testing;
 using static Flaat.Tests.Core.Engine.ScriptedOps;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Flaat.Engine;
 using Flaat.Testing;
 
 namespace Flaat.Tests.Core.Engine;

@@ -1,3 +1,4 @@
+using Flaat.Engine;
 using Flaat.Testing;
 using Microsoft.Extensions.Logging;
 using WireMock.RequestBuilders;

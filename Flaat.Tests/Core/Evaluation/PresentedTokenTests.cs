@@ -1,4 +1,3 @@
-using Flaat.Caching;
 using Flaat.Evaluation;
 
 namespace Flaat.Tests.Core.Evaluation;

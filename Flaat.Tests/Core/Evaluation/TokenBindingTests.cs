@@ -1,3 +1,4 @@
+using Flaat.Engine;
 using Flaat.Evaluation;
 using Flaat.Requirements;
 using Flaat.Testing;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Flaat.Diagnostics;
+using Flaat.Engine;
 using Flaat.Http;
 using Flaat.Testing;
 using Microsoft.Extensions.Time.Testing;

@@ -1,5 +1,3 @@
-using Flaat.Issuers;
-
 namespace Flaat.Tests.Core.Issuers;
 
 public sealed class IssuerUrlTests

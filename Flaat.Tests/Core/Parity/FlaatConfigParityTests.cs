@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Flaat.Engine;
 using Flaat.Testing;
 using Flaat.Tests.AspNetCore;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Flaat.Engine;
 using Flaat.Evaluation;
 using Flaat.Requirements;
 using Flaat.Testing;

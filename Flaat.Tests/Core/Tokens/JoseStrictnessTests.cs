@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Flaat.Engine;
 using Flaat.Evaluation;
 using Flaat.Testing;
 using Flaat.Tokens;

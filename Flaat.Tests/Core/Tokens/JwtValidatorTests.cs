@@ -1,3 +1,4 @@
+using Flaat.Engine;
 using Flaat.Testing;
 using Flaat.Tokens;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Flaat.Evaluation;
+namespace Flaat;
 
 /// <summary>
 /// The shape every access token must have before Flaat does any work with it: RFC 6750's

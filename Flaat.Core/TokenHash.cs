@@ -3,11 +3,11 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Flaat.Caching;
+namespace Flaat;
 
 /// <summary>
 /// The SHA-256 of an access token (of its UTF-8 bytes), as a value: the key under which Flaat
-/// remembers anything about a token (see <see cref="IFlaatTokenCache"/>), so that no cache, log line
+/// remembers anything about a token (see <see cref="Caching.IFlaatTokenCache"/>), so that no cache, log line
 /// or map ever holds the token itself.
 /// </summary>
 /// <remarks>

@@ -1,6 +1,4 @@
-using Flaat.Requirements;
-
-namespace Flaat;
+namespace Flaat.Requirements;
 
 /// <summary>
 /// The application's named access levels (flaat's access levels), by case-insensitive name, both

@@ -1,13 +1,12 @@
 using System.Diagnostics.Metrics;
 using Flaat.Caching;
 using Flaat.Diagnostics;
-using Flaat.Engine;
 using Flaat.Http;
 using Flaat.Issuers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Flaat;
+namespace Flaat.Engine;
 
 /// <summary>
 /// Flaat's token engine: turns an access token (JWT or opaque) from a trusted OP into
@@ -120,11 +119,11 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
         // A token outside RFC 6750's b64token (or too long) is the client's fault: refused before
         // it is hashed, cached or shown to any OP. A known hash comes from an adapter that checked it.
         var knownHash = request.KnownHash;
-        if (knownHash is null && Evaluation.TokenGrammar.Problem(token) is { } problem)
+        if (knownHash is null && TokenGrammar.Problem(token) is { } problem)
         {
             _metrics.Authenticated("rejected");
             return new ValueTask<AuthenticationResult>(AuthenticationResult.Failure(
-                new FlaatError(401, FlaatUnauthenticatedException.ErrorName, problem) { ChallengeError = Evaluation.TokenGrammar.InvalidToken }));
+                new FlaatError(401, FlaatUnauthenticatedException.ErrorName, problem) { ChallengeError = TokenGrammar.InvalidToken }));
         }
 
         // The hot path: a hash on the stack (or the caller's) and one lookup in memory, answered

@@ -1,4 +1,4 @@
-namespace Flaat.Issuers;
+namespace Flaat;
 
 /// <summary>flaat's rules for issuer URLs: comparison, and where the discovery document lives.</summary>
 internal static class IssuerUrl
