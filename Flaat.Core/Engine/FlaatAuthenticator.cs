@@ -118,7 +118,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
 
         // A token outside RFC 6750's b64token (or too long) is the client's fault: refused before
         // it is hashed, cached or shown to any OP. A known hash comes from an adapter that checked it.
-        var knownHash = request.KnownHash;
+        var knownHash = request.HashOfAccessToken;
         if (knownHash is null && TokenGrammar.Problem(token) is { } problem)
         {
             _metrics.Authenticated("rejected");

@@ -23,11 +23,19 @@ public interface IFlaatAuthenticator
 public readonly record struct AuthenticationRequest(string AccessToken, string? IssuerHint = null, bool RequireUserInfo = false)
 {
     /// <summary>
-    /// The SHA-256 of <see cref="AccessToken"/> when the caller already computed it (a token read
-    /// before on the same connection); set only inside Flaat.Core, from the token itself, so it
-    /// always belongs to <see cref="AccessToken"/>. The engine then skips hashing it again.
+    /// The SHA-256 of a token the caller already hashed (a token read before on the same
+    /// connection), set only inside Flaat.Core together with <see cref="HashedToken"/>. The engine
+    /// uses it only while <see cref="AccessToken"/> is that very string: a decorator that passes the
+    /// request on with another token (<c>request with { AccessToken = ... }</c>) keeps both, and the
+    /// engine then hashes the new token itself instead of answering for the old one.
     /// </summary>
     internal TokenHash? KnownHash { get; init; }
+
+    /// <summary>The token string <see cref="KnownHash"/> was computed from.</summary>
+    internal string? HashedToken { get; init; }
+
+    /// <summary><see cref="KnownHash"/> when it belongs to <see cref="AccessToken"/> (the same string instance), else <see langword="null"/>.</summary>
+    internal TokenHash? HashOfAccessToken => ReferenceEquals(HashedToken, AccessToken) ? KnownHash : null;
 
     // The generated ToString would print the token in clear, and a request is easily logged whole.
     private bool PrintMembers(System.Text.StringBuilder builder)

@@ -55,6 +55,27 @@ public sealed class TokenBindingTests
     }
 
     [Test]
+    public async Task EvaluateAsync_DecoratorPassesAnotherToken_EngineAnswersForThatTokenNotForTheHashOfThePresentedOne()
+    {
+        var alice = BearerToken.FromToken(_op.CreateJwt(new FakeUser("alice")));
+        var bob = _op.CreateJwt(new FakeUser("bob"));
+        var direct = new FlaatEvaluator(_engine);
+        Assert.That((await direct.EvaluateAsync(alice, FlaatPolicy.Authenticated)).UserInfos?.Subject, Is.EqualTo("alice"), "alice's outcome is cached");
+        var swapping = new FlaatEvaluator(new SwappingAuthenticator(_engine, bob));
+
+        var outcome = await swapping.EvaluateAsync(alice, FlaatPolicy.Authenticated);
+
+        Assert.That(outcome.UserInfos?.Subject, Is.EqualTo("bob"), "the presented token's hash must not answer for the token the decorator passed on");
+    }
+
+    /// <summary>An application's decorator that exchanges every token for another one before the engine sees it.</summary>
+    private sealed class SwappingAuthenticator(IFlaatAuthenticator inner, string replacement) : IFlaatAuthenticator
+    {
+        public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default) =>
+            inner.AuthenticateAsync(request with { AccessToken = replacement }, cancellationToken);
+    }
+
+    [Test]
     public async Task EvaluateAsync_BinderRefuses_RequirementsAreNotChecked()
     {
         var checkedRequirement = false;
