@@ -3,6 +3,7 @@ using Flaat.Evaluation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,9 @@ namespace Flaat.AspNetCore;
 /// <summary>
 /// Runs once the application's pipeline and endpoints are built: resolves every endpoint's Flaat
 /// policy (so an unknown access level fails the start, naming it and the endpoint, and the
-/// resolver's cache is warm), and warns when flaat's environment overrides are active.
+/// resolver's cache is warm), stops it when a protected endpoint is guarded by nothing Flaat knows
+/// (so a forgotten adapter registration cannot leave an endpoint open), and warns when flaat's
+/// environment overrides are active.
 /// </summary>
 internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogger<FlaatStartupCheck> logger) : IStartupFilter
 {
@@ -43,13 +46,9 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
             {
                 var policy = resolver.GetPolicy(endpoint);
                 CheckUserInfosParameters(endpoint, policy, errors);
-                if (policy.IsProtected)
+                if (policy.IsProtected && FindUnguarded(endpoint, adapters) is { } unguarded)
                 {
-                    // An adapter package (Flaat.Grpc) says whether the endpoints it claims are guarded.
-                    errors.AddRange(adapters
-                        .Where(adapter => adapter.Claims(endpoint.Metadata))
-                        .Select(adapter => adapter.FindUnguarded(endpoint))
-                        .OfType<string>());
+                    errors.Add(unguarded);
                 }
 
                 foreach (var requirement in FlaatRequirementsOf(endpoint, authorization))
@@ -80,6 +79,63 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
             throw new InvalidOperationException("Flaat: endpoints are misconfigured:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         }
     }
+
+    /// <summary>
+    /// Why a protected endpoint's policy would not be enforced, or <see langword="null"/> when something
+    /// Flaat knows guards it: the endpoint gate (installed by the conventions), the MVC filter or guard
+    /// (an MVC action), or an <see cref="IFlaatEndpointAdapter"/> that claims it and guards it. Endpoints
+    /// protected only by <see cref="FlaatEndpointOptions.RequireAuthenticationByDefault"/> are checked
+    /// only where that setting applies (MVC actions, gRPC methods): other endpoints without Flaat
+    /// metadata (health checks, static files) are left alone, as documented.
+    /// </summary>
+    private static string? FindUnguarded(Endpoint endpoint, IFlaatEndpointAdapter[] adapters)
+    {
+        if (FlaatEndpointGate.IsInstalled(endpoint.Metadata) || endpoint.Metadata.GetMetadata<ActionDescriptor>() is not null)
+        {
+            return null;
+        }
+
+        var claimed = false;
+        foreach (var adapter in adapters)
+        {
+            if (adapter.Claims(endpoint.Metadata))
+            {
+                claimed = true;
+                if (adapter.FindUnguarded(endpoint) is { } unguarded)
+                {
+                    return unguarded;
+                }
+            }
+        }
+
+        if (claimed)
+        {
+            return null;
+        }
+
+        if (CarriesGrpcMethodMetadata(endpoint.Metadata))
+        {
+            return $"gRPC method '{endpoint.DisplayName}' is protected by Flaat, but Flaat's gRPC adapter is not registered, so nothing would enforce it: "
+                + "call services.AddGrpc().AddFlaat() (or AddGrpc().AddFlaat<TService>() for its service).";
+        }
+
+        return endpoint.Metadata.GetMetadata<IFlaatMetadata>() is null
+            ? null
+            : $"Endpoint '{endpoint.DisplayName}' has Flaat metadata, but nothing Flaat knows guards it, so it would not be enforced: "
+                + "use .RequireFlaat(...) on the endpoint or its group (Flaat attributes on a handler alone are not enough).";
+    }
+
+    /// <summary>
+    /// Whether an endpoint is a gRPC method, recognised by the type name of gRPC's method metadata.
+    /// A fallback for one case only: Flaat.Grpc's adapter, which recognises gRPC methods by type, is
+    /// registered by <c>AddGrpc().AddFlaat()</c>, so when that call is forgotten no registered adapter
+    /// can tell that the endpoint is a gRPC method, and Flaat.AspNetCore does not reference gRPC.
+    /// Without it a gRPC method protected by attributes or by
+    /// <see cref="FlaatEndpointOptions.RequireAuthenticationByDefault"/> would be open (issue 12 review).
+    /// The endpoint gate also uses it, to stay out of the way of such a method (the start fails instead).
+    /// </summary>
+    internal static bool CarriesGrpcMethodMetadata(IEnumerable<object> metadata) =>
+        metadata.Any(static item => item.GetType().FullName == "Grpc.AspNetCore.Server.GrpcMethodMetadata");
 
     /// <summary>
     /// Under optional authentication a handler's <see cref="UserInfos"/> parameter is null without

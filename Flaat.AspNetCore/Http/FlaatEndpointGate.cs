@@ -9,7 +9,8 @@ namespace Flaat.AspNetCore;
 /// Puts Flaat's gate in front of an endpoint's request delegate, once per endpoint, after every
 /// other convention ran. It runs before parameter binding (unlike an endpoint filter), so a 401
 /// comes before a 400 for a bad body, and a <see cref="UserInfos"/> parameter binds the user.
-/// Endpoints an <see cref="IFlaatEndpointAdapter"/> claims (gRPC methods) are left to that adapter.
+/// Endpoints an <see cref="IFlaatEndpointAdapter"/> claims (gRPC methods) are left to that adapter, and
+/// a gRPC method no adapter claims is left to the start-up check, which stops the application.
 /// </summary>
 internal static class FlaatEndpointGate
 {
@@ -21,7 +22,10 @@ internal static class FlaatEndpointGate
         }
 
         var services = endpoint.ApplicationServices;
-        if (services.GetServices<IFlaatEndpointAdapter>().Any(adapter => adapter.Claims(endpoint.Metadata)))
+        // A gRPC method is never answered by the HTTP gate: it is its adapter's; without the adapter
+        // (AddGrpc().AddFlaat() forgotten) the start-up check stops the application instead.
+        if (services.GetServices<IFlaatEndpointAdapter>().Any(adapter => adapter.Claims(endpoint.Metadata))
+            || FlaatStartupCheck.CarriesGrpcMethodMetadata(endpoint.Metadata))
         {
             return;
         }
@@ -32,6 +36,9 @@ internal static class FlaatEndpointGate
         var noUserBindsAsNull = endpoint.Metadata.Any(static item => item is UserInfosFilterMarker);
         endpoint.RequestDelegate = context => InvokeAsync(context, gate, next, noUserBindsAsNull);
     }
+
+    /// <summary>Whether the gate is installed in front of the endpoint with this metadata.</summary>
+    public static bool IsInstalled(IEnumerable<object> metadata) => metadata.Any(static item => item is Marker);
 
     /// <summary>
     /// For a handler with <see cref="UserInfos"/> (or user object) parameters: a filter that turns the

@@ -6,7 +6,9 @@ namespace Flaat.AspNetCore;
 /// An adapter package's claim on the endpoints it judges itself (Flaat.Grpc's interceptor judges
 /// gRPC methods and answers with gRPC statuses). Registered in DI by the adapter package; Flaat's
 /// HTTP gate is not put in front of an endpoint an adapter claims, and at start-up every endpoint
-/// with a Flaat policy that an adapter claims is asked whether the adapter actually guards it.
+/// with a Flaat policy that an adapter claims is asked whether the adapter actually guards it. A
+/// protected endpoint that neither the endpoint gate, MVC, nor an adapter guards stops the start, so
+/// an adapter whose registration was forgotten leaves nothing open.
 /// </summary>
 public interface IFlaatEndpointAdapter
 {

@@ -27,6 +27,9 @@ internal sealed class GrpcTestHost : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
+    /// <summary>A plain HTTP client to the same server (for the application's non-gRPC endpoints).</summary>
+    public HttpClient CreateHttpClient() => _app.GetTestServer().CreateClient();
+
     public HandlerCounter Counter => _app.Services.GetRequiredService<HandlerCounter>();
 
     /// <summary>
