@@ -143,6 +143,51 @@ public sealed class TokenCacheTrustTests
         });
     }
 
+    [Test]
+    public async Task AuthenticateAsync_CachedRefusalKeptForADay_ServedNoLongerThanTheRejectionLifetime()
+    {
+        var token = _op.CreateJwt(new FakeUser("bob"));
+        var refusal = new TokenOutcome
+        {
+            ExpiresAt = _time.GetUtcNow().AddDays(1),
+            StatusCode = 401,
+            Error = "Unauthenticated",
+            ErrorDescription = "Token has been revoked",
+            ConfigurationFingerprint = await FingerprintOf(configure: null),
+        };
+        using var engine = Engine(new OneOutcomeCache(refusal));
+
+        var first = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+        _time.Advance(new FlaatCacheOptions().RejectionLifetime + TimeSpan.FromSeconds(1));
+        var later = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Error?.Description, Is.EqualTo("Token has been revoked"), "served while within this engine's rejection lifetime");
+            Assert.That(later.Error, Is.Null, "not served beyond it: the OP was asked");
+            Assert.That(later.UserInfos!.Subject, Is.EqualTo("bob"));
+        });
+    }
+
+    [TestCase(200, "Unauthenticated")]
+    [TestCase(401, null)]
+    public async Task AuthenticateAsync_CachedRefusalWithoutAnErrorStatusOrName_MissAndTheOpIsAsked(int status, string? error)
+    {
+        var token = _op.CreateJwt(new FakeUser("bob"));
+        var refusal = new TokenOutcome
+        {
+            ExpiresAt = _time.GetUtcNow().AddMinutes(1),
+            StatusCode = status,
+            Error = error,
+            ConfigurationFingerprint = await FingerprintOf(configure: null),
+        };
+        using var engine = Engine(new OneOutcomeCache(refusal));
+
+        var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.That(result.UserInfos?.Subject, Is.EqualTo("bob"));
+    }
+
     [TestCase(CacheFault.TryGet, 2050, "try_get")]
     [TestCase(CacheFault.Get, 2051, "get")]
     [TestCase(CacheFault.Set, 2052, "set")]
