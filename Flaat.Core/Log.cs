@@ -39,6 +39,18 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2116, Level = LogLevel.Warning, Message = "Ignored {Ignored} keys of {Issuer} beyond the limit of {Limit} keys per key set (Flaat:Keys:MaxKeysPerSet)")]
     public static partial void KeysIgnored(ILogger logger, string issuer, int ignored, int limit);
 
+    [LoggerMessage(EventId = 2050, Level = LogLevel.Warning, Message = "The token cache failed to read from memory ({ErrorType}: {Problem}); treated as a miss (logged at most every 30 s)")]
+    public static partial void CacheTryGetFailed(ILogger logger, string errorType, string problem, Exception exception);
+
+    [LoggerMessage(EventId = 2051, Level = LogLevel.Warning, Message = "The token cache failed to read ({ErrorType}: {Problem}); treated as a miss (logged at most every 30 s)")]
+    public static partial void CacheGetFailed(ILogger logger, string errorType, string problem, Exception exception);
+
+    [LoggerMessage(EventId = 2052, Level = LogLevel.Warning, Message = "The token cache failed to keep an outcome ({ErrorType}: {Problem}); the result is returned uncached (logged at most every 30 s)")]
+    public static partial void CacheSetFailed(ILogger logger, string errorType, string problem, Exception exception);
+
+    [LoggerMessage(EventId = 2053, Level = LogLevel.Debug, Message = "Token {TokenId} has a cached outcome this engine does not serve (other settings, expired or not usable); asking the OP")]
+    public static partial void CachedOutcomeNotServed(ILogger logger, string tokenId);
+
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Token {TokenId} was not probed: the probing budget is spent ({Reason})")]
     public static partial void ProbeBudgetSpent(ILogger logger, string tokenId, string reason);
 

@@ -11,11 +11,21 @@ namespace Flaat.Caching;
 /// <remarks>
 /// Claims are stored after the post-processors ran (<see cref="IUserInfosPostProcessor"/>); the user
 /// infos are rebuilt from them without running them again. A user infos rebuilt from an outcome read
-/// from outside the process has an <see cref="AccessTokenInfo.Signature"/> that is empty.
+/// from outside the process has an <see cref="AccessTokenInfo.Signature"/> that is empty. An outcome
+/// read from outside is checked before it is served, and is a miss (the OP is asked) when it fails:
+/// its <see cref="ConfigurationFingerprint"/> must be the engine's, a success must name an issuer the
+/// engine trusts, hold a userinfo object and not outlive the claims' <c>exp</c>, a refusal must have
+/// a 4xx/5xx status and an error name; neither is served beyond the engine's own cache lifetimes.
 /// </remarks>
 public sealed class TokenOutcome
 {
+    // Marks an outcome read from outside that this engine does not serve.
+    private static readonly AuthenticationResult Unusable = AuthenticationResult.Failure(new FlaatError(500, FlaatException.DefaultErrorName, "Unusable cached outcome"));
+
     private AuthenticationResult? _result;
+
+    // Until when (UTC ticks) the result may be served; written before _result is published.
+    private long _usableUntil;
 
     // The user infos the engine built this outcome from: the JSON texts are written from them only when
     // read (by a cache that stores them elsewhere), so the in-memory default never writes them.
@@ -59,6 +69,15 @@ public sealed class TokenOutcome
         init => _introspection = value;
     }
 
+    /// <summary>
+    /// The fingerprint of the settings of the engine that stored this outcome (its trusted issuers and
+    /// their audiences and token types, <see cref="FlaatOptions.VerifyJwt"/>,
+    /// <see cref="FlaatOptions.TokenClaimsSuffice"/>, the clock skew, the post-processors); an engine
+    /// serves only outcomes with its own, so engines configured otherwise can share one store. Set by
+    /// the engine; a cache keeps and returns it unchanged.
+    /// </summary>
+    public string? ConfigurationFingerprint { get; init; }
+
     /// <summary>Until when the outcome may be used (the token's expiry at the latest).</summary>
     public DateTimeOffset ExpiresAt { get; init; }
 
@@ -77,11 +96,19 @@ public sealed class TokenOutcome
     /// <summary>The refusal's RFC 6750 challenge error code (see <see cref="FlaatError.ChallengeError"/>).</summary>
     public string? ChallengeError { get; init; }
 
-    /// <summary>The result the engine built for, or from, this outcome; kept beside it so a cache hit builds nothing.</summary>
-    internal AuthenticationResult Result => Volatile.Read(ref _result) ?? Build();
+    /// <summary>
+    /// The result the engine built for, or from, this outcome, kept beside it so a cache hit builds
+    /// nothing; <see langword="null"/> when it may not be served at <paramref name="now"/> (an outcome
+    /// from outside that fails <paramref name="rules"/>, or past its usable time).
+    /// </summary>
+    internal AuthenticationResult? ResultAt(DateTimeOffset now, OutcomeRules rules)
+    {
+        var result = Volatile.Read(ref _result) ?? Build(now, rules);
+        return ReferenceEquals(result, Unusable) || Volatile.Read(ref _usableUntil) <= now.UtcTicks ? null : result;
+    }
 
     /// <summary>Records a result the engine built (with its claims after post-processing).</summary>
-    internal static TokenOutcome From(AuthenticationResult result, string? issuer, DateTimeOffset expiresAt)
+    internal static TokenOutcome From(AuthenticationResult result, string? issuer, DateTimeOffset expiresAt, string fingerprint)
     {
         TokenOutcome outcome;
         if (result.UserInfos is { } infos)
@@ -92,6 +119,7 @@ public sealed class TokenOutcome
                 VerificationAlgorithm = infos.AccessTokenInfo?.VerificationAlgorithm,
                 ExpiresAt = expiresAt,
                 IsTokenOnly = result.IsTokenOnly,
+                ConfigurationFingerprint = fingerprint,
                 _source = infos,
             };
         }
@@ -105,35 +133,79 @@ public sealed class TokenOutcome
                 Error = error.Error,
                 ErrorDescription = error.Description,
                 ChallengeError = error.ChallengeError,
+                ConfigurationFingerprint = fingerprint,
             };
         }
 
+        outcome._usableUntil = expiresAt.UtcTicks;
         outcome._result = result;
         return outcome;
     }
 
-    private AuthenticationResult Build()
+    private AuthenticationResult Build(DateTimeOffset now, OutcomeRules rules)
     {
-        AuthenticationResult built;
+        var (built, until) = Read(now, rules) ?? (Unusable, 0L);
+
+        // Two readers may build at once; one result wins and is kept.
+        Volatile.Write(ref _usableUntil, until);
+        return Interlocked.CompareExchange(ref _result, built, null) ?? built;
+    }
+
+    /// <summary>The result of an outcome read from outside and until when it may be served; <see langword="null"/> when it is not usable.</summary>
+    private (AuthenticationResult Result, long UsableUntil)? Read(DateTimeOffset now, OutcomeRules rules)
+    {
         if (StatusCode is { } status)
         {
-            built = AuthenticationResult.Failure(new FlaatError(status, Error ?? FlaatException.DefaultErrorName, ErrorDescription ?? string.Empty) { ChallengeError = ChallengeError });
+            // A refusal read from outside is served no longer than this engine would remember it.
+            return status is >= 400 and <= 599 && !string.IsNullOrEmpty(Error)
+                ? (AuthenticationResult.Failure(new FlaatError(status, Error, ErrorDescription ?? string.Empty) { ChallengeError = ChallengeError }), Earliest(ExpiresAt, now + rules.RejectionLifetime))
+                : null;
         }
-        else
+
+        if (string.IsNullOrEmpty(Issuer) || !rules.Trusts(Issuer) || UserInfo is not { } userInfo)
+        {
+            return null;
+        }
+
+        UserInfos infos;
+        try
         {
             var token = TokenBody is { } body
                 ? new AccessTokenInfo(Parse(TokenHeader ?? "{}"), Parse(body), string.Empty, VerificationAlgorithm)
                 : null;
-            var infos = new UserInfos(
+            infos = new UserInfos(
                 token,
-                ClaimSet.From(Parse(UserInfo ?? "{}"), nameof(UserInfo)),
+                ClaimSet.From(Parse(userInfo), nameof(UserInfo)),
                 Introspection is { } introspection ? ClaimSet.From(Parse(introspection), nameof(Introspection)) : null);
-            built = AuthenticationResult.Success(infos, IsTokenOnly);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            return null;
         }
 
-        // Two readers may build at once; one result wins and is kept.
-        return Interlocked.CompareExchange(ref _result, built, null) ?? built;
+        // The user's issuer is the OP asked; the claims must not outlive their exp (a JWT's own, and
+        // the introspection's), whatever ExpiresAt a cache wrote.
+        if (!Issuers.IssuerUrl.AreSame(infos.Issuer, Issuer)
+            || !Within(infos.AccessTokenInfo?.Body, now, rules.ClockSkew)
+            || !Within(infos.IntrospectionInfo, now, rules.ClockSkew))
+        {
+            return null;
+        }
+
+        return (AuthenticationResult.Success(infos, IsTokenOnly), Earliest(ExpiresAt, now + rules.MaxLifetime));
     }
+
+    private bool Within(IReadOnlyDictionary<string, JsonElement>? claims, DateTimeOffset now, TimeSpan clockSkew)
+    {
+        if (claims is null || !claims.TryGetValue("exp", out var value))
+        {
+            return true;
+        }
+
+        return NumericDate.Read(value) is { } exp && exp + clockSkew > now && ExpiresAt <= exp + clockSkew;
+    }
+
+    private static long Earliest(DateTimeOffset first, DateTimeOffset second) => (first < second ? first : second).UtcTicks;
 
     private static JsonElement Parse(string json)
     {

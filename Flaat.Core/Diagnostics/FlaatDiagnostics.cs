@@ -13,7 +13,8 @@ namespace Flaat.Diagnostics;
 /// cached, accepted, rejected, unavailable, error), the counter <c>flaat.op.requests</c> and the
 /// histogram <c>flaat.op.request.duration</c> (seconds, retries included; tags <c>flaat.issuer</c>,
 /// <c>flaat.endpoint</c>: discovery, jwks, userinfo, introspection; <c>flaat.outcome</c>: ok,
-/// rejected, unavailable, error).
+/// rejected, unavailable, error), and the counter <c>flaat.cache.errors</c> (calls to the token cache
+/// that threw; tag <c>flaat.cache.operation</c>: try_get, get, set).
 /// </para>
 /// <para>
 /// Spans, on the activity source <see cref="ActivitySourceName"/>: <c>flaat.authenticate</c> for each

@@ -17,12 +17,14 @@ internal sealed class FlaatTelemetry
     private readonly Counter<long> _authentications;
     private readonly Counter<long> _opRequests;
     private readonly Histogram<double> _opDuration;
+    private readonly Counter<long> _cacheErrors;
 
     private FlaatTelemetry(Meter meter)
     {
         _authentications = meter.CreateCounter<long>("flaat.authentications", "{authentication}", "Access tokens authenticated, by result.");
         _opRequests = meter.CreateCounter<long>("flaat.op.requests", "{request}", "Requests to OPs, by issuer, endpoint and outcome.");
         _opDuration = meter.CreateHistogram<double>("flaat.op.request.duration", "s", "How long requests to OPs took, retries included.");
+        _cacheErrors = meter.CreateCounter<long>("flaat.cache.errors", "{error}", "Calls to the token cache that threw, by operation.");
     }
 
     /// <summary>The telemetry of everything built without an <see cref="IMeterFactory"/>: one meter for the process, never disposed.</summary>
@@ -43,6 +45,9 @@ internal sealed class FlaatTelemetry
 
     /// <summary>Counts one authentication; allocation-free, also on the cached path.</summary>
     public void Authenticated(string result) => _authentications.Add(1, new KeyValuePair<string, object?>("flaat.result", result));
+
+    /// <summary>Counts one call to the token cache that threw (<paramref name="operation"/>: try_get, get, set).</summary>
+    public void CacheFailed(string operation) => _cacheErrors.Add(1, new KeyValuePair<string, object?>("flaat.cache.operation", operation));
 
     /// <summary>
     /// Starts the span of an authentication the cache could not answer (the engine's own work: issuer

@@ -6,12 +6,27 @@ namespace Flaat.Engine;
 /// What the engine keeps of a token's outcome, and for how long: a success until the token expires
 /// (its JWT <c>exp</c>, or the introspection <c>exp</c>) or <see cref="FlaatCacheOptions.MaxUserInfosLifetime"/>
 /// passes, whichever is first; a rejection for <see cref="FlaatCacheOptions.RejectionLifetime"/>;
-/// an outage or a configuration fault not at all. And which kept outcome may answer a request.
+/// an outage or a configuration fault not at all. And which kept outcome may answer a request: one
+/// stored under this engine's <see cref="Fingerprint"/>, current, and (read from outside) passing
+/// <see cref="OutcomeRules"/>.
 /// </summary>
-internal sealed class CachePolicy(FlaatCacheOptions options, OfflineMode offline)
+internal sealed class CachePolicy(FlaatCacheOptions options, OfflineMode offline, string fingerprint, Func<string, bool> trusts, TimeSpan clockSkew)
 {
     private readonly TimeSpan _maxLifetime = options.MaxUserInfosLifetime;
     private readonly TimeSpan _rejectionLifetime = options.RejectionLifetime;
+    private readonly OutcomeRules _rules = new(trusts, clockSkew, options.MaxUserInfosLifetime, options.RejectionLifetime);
+
+    /// <summary>The engine's <see cref="ConfigurationFingerprint"/>, written into every outcome it stores.</summary>
+    public string Fingerprint { get; } = fingerprint;
+
+    /// <summary>Whether an outcome was stored under this engine's settings (a pointer compare for its own outcomes).</summary>
+    public bool IsOurs(TokenOutcome outcome) =>
+        ReferenceEquals(outcome.ConfigurationFingerprint, Fingerprint)
+        || string.Equals(outcome.ConfigurationFingerprint, Fingerprint, StringComparison.Ordinal);
+
+    /// <summary>The result a kept outcome answers this request with at <paramref name="now"/>; <see langword="null"/> when it does not (a miss).</summary>
+    public AuthenticationResult? Serve(TokenOutcome outcome, AuthenticationRequest request, DateTimeOffset now) =>
+        IsOurs(outcome) && outcome.ExpiresAt > now && Serves(outcome, request) ? outcome.ResultAt(now, _rules) : null;
 
     /// <summary>Whether a kept outcome answers this request (offline mode, and the issuer hint).</summary>
     public static bool Serves(TokenOutcome outcome, AuthenticationRequest request) =>

@@ -44,7 +44,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
     private readonly bool _ownsHttp;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _lifetimeToken;
-    private readonly IFlaatTokenCache _cache;
+    private readonly TokenCacheGuard _cache;
+    private readonly CachePolicy _policy;
     private readonly SingleFlight<FlightKey, AuthenticationResult> _flights = new();
     private readonly FlaatTelemetry _metrics;
     private readonly IssuerRegistry _issuers;
@@ -87,18 +88,21 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
         _ownsHttp = httpClient is null;
         _http = httpClient ?? FlaatHttp.CreateClient(options.VerifyTls);
         _metrics = FlaatTelemetry.Create(meterFactory);
-        _cache = tokenCache ?? new InMemoryTokenCache(options.Cache.MaxUserInfos, _time);
+        _cache = new TokenCacheGuard(tokenCache ?? new InMemoryTokenCache(options.Cache.MaxUserInfos, _time), _metrics, _time, logger);
 
         var client = new OpClient(_http, options, _time, _metrics);
         var issuers = _issuers = new IssuerRegistry(options, client, _time, logger, _lifetimeToken);
-        var claims = new OpClaims(client, postProcessors?.ToArray() ?? [], _time, options.ClockSkew, logger);
+        var processors = postProcessors?.ToArray() ?? [];
+        var claims = new OpClaims(client, processors, _time, options.ClockSkew, logger);
         var offline = new OfflineMode(options.TokenClaimsSuffice);
+        var fingerprint = ConfigurationFingerprint.Compute(options, processors);
+        _policy = new CachePolicy(options.Cache, offline, fingerprint, issuer => issuers.Find(issuer) is not null, options.ClockSkew);
         _pipeline = new TokenPipeline(
             new IssuerResolver(issuers, options.Cache, _time),
             new OpaqueTokenProbe(issuers, claims, options.Probing, _time, logger),
             claims,
             offline,
-            new CachePolicy(options.Cache, offline),
+            _policy,
             _cache,
             _metrics,
             options,
@@ -129,13 +133,14 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
         // The hot path: a hash on the stack (or the caller's) and one lookup in memory, answered
         // synchronously with the result kept beside the outcome (nothing is built on a hit).
         var hash = knownHash ?? TokenHash.Compute(token);
-        // The expiry is checked here too: a cache of the application's that returns an outdated
-        // outcome must not keep a user in after the token or its cache lifetime ran out.
+        // The policy checks the outcome here too (this engine's settings, expiry, and for an outcome
+        // from outside its issuer and claims): a cache of the application's must not keep a user in
+        // after the token or its cache lifetime ran out, nor with another engine's verdict.
         var now = _time.GetUtcNow();
-        if (_cache.TryGet(hash, now, out var cached) && cached.ExpiresAt > now && CachePolicy.Serves(cached, request))
+        if (_cache.TryGet(hash, now, out var cached) && _policy.Serve(cached, request, now) is { } served)
         {
             _metrics.Authenticated("cached");
-            return new ValueTask<AuthenticationResult>(cached.Result);
+            return new ValueTask<AuthenticationResult>(served);
         }
 
         return new ValueTask<AuthenticationResult>(AuthenticateUncachedAsync(hash, request, cancellationToken));

@@ -19,7 +19,7 @@ internal sealed class TokenPipeline(
     OpClaims claims,
     OfflineMode offline,
     CachePolicy policy,
-    IFlaatTokenCache cache,
+    TokenCacheGuard cache,
     FlaatTelemetry metrics,
     FlaatOptions options,
     TimeProvider time,
@@ -33,12 +33,15 @@ internal sealed class TokenPipeline(
     {
         // The cache may hold the token in a place TryGet does not reach (a shared store), or another
         // load may just have kept it.
-        if (await cache.GetAsync(hash, cancellationToken).ConfigureAwait(false) is { } kept
-            && kept.ExpiresAt > time.GetUtcNow()
-            && CachePolicy.Serves(kept, request))
+        if (await cache.GetAsync(hash, cancellationToken).ConfigureAwait(false) is { } kept)
         {
-            metrics.Authenticated("cached");
-            return kept.Result;
+            if (policy.Serve(kept, request, time.GetUtcNow()) is { } served)
+            {
+                metrics.Authenticated("cached");
+                return served;
+            }
+
+            EngineLog.CachedOutcomeNotServed(logger, hash.ToString());
         }
 
         var load = await ResolveAsync(hash, request, cancellationToken).ConfigureAwait(false);
@@ -58,7 +61,7 @@ internal sealed class TokenPipeline(
         var now = time.GetUtcNow();
         if (policy.KeepUntil(load, request, now) is { } until && until > now)
         {
-            await cache.SetAsync(hash, TokenOutcome.From(load.Result, load.Issuer, until), cancellationToken).ConfigureAwait(false);
+            await cache.SetAsync(hash, TokenOutcome.From(load.Result, load.Issuer, until, policy.Fingerprint), cancellationToken).ConfigureAwait(false);
         }
 
         return load.Result;

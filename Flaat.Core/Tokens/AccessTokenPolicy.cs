@@ -34,6 +34,9 @@ internal sealed class AccessTokenPolicy
     /// <summary>The audiences a JWT must name one of; empty when they are not checked.</summary>
     public IReadOnlyList<string> Audiences => _audiences;
 
+    /// <summary>The JOSE <c>typ</c> values accepted in offline mode, as media types.</summary>
+    public IReadOnlyList<string> Types => _types;
+
     /// <summary>
     /// The policy of one issuer: its own audiences, else the global ones (none when the issuer does
     /// not support audiences); its own access token types, else RFC 9068's.

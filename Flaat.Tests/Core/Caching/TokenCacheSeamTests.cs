@@ -204,7 +204,8 @@ public sealed class TokenCacheSeamTests
         var json = cache.Stored.Values.Single();
 
         var read = JsonSerializer.Deserialize<TokenOutcome>(json)!;
-        var built = read.Result;
+        var now = DateTimeOffset.UtcNow;
+        var built = read.ResultAt(now, AnyIssuer)!;
         var rebuilt = built.UserInfos!;
 
         Assert.Multiple(() =>
@@ -218,7 +219,7 @@ public sealed class TokenCacheSeamTests
             Assert.That(rebuilt.Issuer, Is.EqualTo(original.Issuer));
             Assert.That(rebuilt.Subject, Is.EqualTo(original.Subject));
             Assert.That(rebuilt.ExpiresAt, Is.EqualTo(original.ExpiresAt));
-            Assert.That(read.Result, Is.SameAs(built), "built once per outcome");
+            Assert.That(read.ResultAt(now, AnyIssuer), Is.SameAs(built), "built once per outcome");
         });
     }
 
@@ -235,15 +236,16 @@ public sealed class TokenCacheSeamTests
         };
 
         var read = JsonSerializer.Deserialize<TokenOutcome>(JsonSerializer.Serialize(outcome))!;
+        var result = read.ResultAt(outcome.ExpiresAt.AddSeconds(-1), AnyIssuer)!;
 
         Assert.Multiple(() =>
         {
             Assert.That(read.ExpiresAt, Is.EqualTo(outcome.ExpiresAt));
-            Assert.That(read.Result.Succeeded, Is.False);
-            Assert.That(read.Result.Error!.StatusCode, Is.EqualTo(401));
-            Assert.That(read.Result.Error.Error, Is.EqualTo("Unauthenticated"));
-            Assert.That(read.Result.Error.Description, Is.EqualTo("Token has expired"));
-            Assert.That(read.Result.Error.ChallengeError, Is.EqualTo("invalid_token"));
+            Assert.That(result.Succeeded, Is.False);
+            Assert.That(result.Error!.StatusCode, Is.EqualTo(401));
+            Assert.That(result.Error.Error, Is.EqualTo("Unauthenticated"));
+            Assert.That(result.Error.Description, Is.EqualTo("Token has expired"));
+            Assert.That(result.Error.ChallengeError, Is.EqualTo("invalid_token"));
         });
     }
 
@@ -256,6 +258,8 @@ public sealed class TokenCacheSeamTests
         Assert.That(hash.ToHexString(), Is.EqualTo(sha));
         Assert.That(hash.ToString(), Does.Match("^[0-9a-f]{16}$"), "a short identifier only");
     }
+
+    private static readonly OutcomeRules AnyIssuer = new(static _ => true, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(10));
 
     private static Dictionary<string, string> Claims(IReadOnlyDictionary<string, JsonElement> claims) =>
         claims.ToDictionary(pair => pair.Key, pair => pair.Value.GetRawText(), StringComparer.Ordinal);
