@@ -185,7 +185,7 @@ public sealed class TokenOutcome
 
         // The user's issuer is the OP asked; the claims must not outlive their exp (a JWT's own, and
         // the introspection's), whatever ExpiresAt a cache wrote.
-        if (!Issuers.IssuerUrl.AreSame(infos.Issuer, Issuer)
+        if (!IssuerUrl.AreSame(infos.Issuer, Issuer)
             || !Within(infos.AccessTokenInfo?.Body, now, rules.ClockSkew)
             || !Within(infos.IntrospectionInfo, now, rules.ClockSkew))
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Flaat.Issuers;
 using Flaat.Tokens;
 
 namespace Flaat.Engine;

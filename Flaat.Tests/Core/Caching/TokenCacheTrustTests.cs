@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Flaat.Caching;
+using Flaat.Engine;
 using Flaat.Diagnostics;
 using Flaat.Testing;
 using Microsoft.Extensions.DependencyInjection;
