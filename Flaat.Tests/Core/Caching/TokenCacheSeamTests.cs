@@ -115,7 +115,7 @@ public sealed class TokenCacheSeamTests
 
         var stored = System.Text.Json.Nodes.JsonNode.Parse(shared.Stored.Values.Single())!;
         stored[nameof(TokenOutcome.ExpiresAt)] = DateTimeOffset.UtcNow.AddMinutes(-1);
-        var careless = new CarelessTokenCache(stored.Deserialize<TokenOutcome>()!);
+        var careless = new OneOutcomeCache(stored.Deserialize<TokenOutcome>()!);
         var userInfoCalls = _op.RequestCount(FakeOpenIdEndpoint.UserInfo);
         using var engine = Engine(careless);
 
@@ -127,27 +127,6 @@ public sealed class TokenCacheSeamTests
             Assert.That(result.Error, Is.Null);
             Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(userInfoCalls + 1), "the expired outcome was not served");
         });
-    }
-
-    /// <summary>A cache that ignores expiry: returns its one outcome whatever the time.</summary>
-    private sealed class CarelessTokenCache(TokenOutcome outcome) : IFlaatTokenCache
-    {
-        public int Reads;
-
-        public bool TryGet(TokenHash key, DateTimeOffset now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TokenOutcome? found)
-        {
-            Interlocked.Increment(ref Reads);
-            found = outcome;
-            return true;
-        }
-
-        public ValueTask<TokenOutcome?> GetAsync(TokenHash key, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref Reads);
-            return new(outcome);
-        }
-
-        public ValueTask SetAsync(TokenHash key, TokenOutcome value, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     /// <summary>A user's in-memory cache holding one outcome, whatever the key.</summary>

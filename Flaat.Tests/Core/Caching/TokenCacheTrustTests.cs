@@ -291,27 +291,6 @@ public sealed class TokenCacheTrustTests
         }
     }
 
-    /// <summary>A cache that answers every read with one outcome (a half-failed deserialisation, or a tampered entry).</summary>
-    private sealed class OneOutcomeCache(TokenOutcome outcome) : IFlaatTokenCache
-    {
-        public int Reads;
-
-        public bool TryGet(TokenHash key, DateTimeOffset now, [NotNullWhen(true)] out TokenOutcome? found)
-        {
-            Interlocked.Increment(ref Reads);
-            found = outcome;
-            return true;
-        }
-
-        public ValueTask<TokenOutcome?> GetAsync(TokenHash key, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref Reads);
-            return new(outcome);
-        }
-
-        public ValueTask SetAsync(TokenHash key, TokenOutcome value, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
-
     /// <summary>A shared store that is down for one kind of call.</summary>
     private sealed class FailingCache(CacheFault fault) : IFlaatTokenCache
     {
