@@ -83,6 +83,22 @@ public sealed class ExampleApiTests(string project)
     }
 
     [Test]
+    public async Task Healthz_AfterTheAdminsTokenWasChecked_HealthyWithoutAToken()
+    {
+        using (await GetAsync("/info", _example.AdminToken))
+        {
+        }
+
+        using var response = await GetAsync("/healthz", token: null);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+        });
+    }
+
+    [Test]
     public async Task Info_NoToken_401WithBearerChallenge()
     {
         using var response = await GetAsync("/info", token: null);

@@ -10,8 +10,12 @@ var demo = DemoProvider.StartIfUnconfigured(builder);
 var settings = ExampleSettings.From(builder.Configuration);
 
 builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"));
+builder.Services.AddHealthChecks().AddFlaat();
 
 var app = builder.Build();
+
+// Each trusted OP as Flaat sees it (configuration and key ages, last error, circuit); no token needed.
+app.MapHealthChecks("/healthz");
 
 string[] routes =
 [

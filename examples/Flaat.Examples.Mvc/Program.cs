@@ -14,8 +14,13 @@ builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"))
     .AddAccessLevel("admin_email", Require.Claim(settings.AdminEmails, "email", Match.One))
     .AddAccessLevel("required_vos", Require.Vo(settings.RequiredEntitlements, "eduperson_entitlement", Match.All));
 
+builder.Services.AddHealthChecks().AddFlaat();
+
 var app = builder.Build();
 app.MapControllers();
+
+// Each trusted OP as Flaat sees it (configuration and key ages, last error, circuit); no token needed.
+app.MapHealthChecks("/healthz");
 
 demo?.PrintCurlCommandsWhenStarted(app, "/authorized_level", "/authorized_vo");
 
