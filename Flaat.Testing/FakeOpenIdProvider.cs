@@ -74,6 +74,11 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
                 $"FakeOpenIdProviderOptions.SigningAlgorithms: '{unsupported}' is not supported; use RS256, ES256 or EdDSA.", nameof(options));
         }
 
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "FakeOpenIdProviderOptions.Port must be 0 (a free port) or a port number up to 65535.");
+        }
+
         if ((options.ClientId is null) != (options.ClientSecret is null))
         {
             throw new ArgumentException("FakeOpenIdProviderOptions.ClientId and ClientSecret must be set together.", nameof(options));
@@ -90,14 +95,15 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
 
         _server = WireMockServer.Start(new WireMockServerSettings
         {
-            Urls = ["http://127.0.0.1:0"],
+            Urls = [$"http://127.0.0.1:{options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}"],
             StartAdminInterface = false,
             Logger = new WireMockNullLogger(),
             MaxRequestLogCount = 1000,
             PreWireMockMiddlewareInit = app => ((IApplicationBuilder)app).Use(FaultsAndCountsAsync),
         });
 
-        Issuer = _server.Url!.TrimEnd('/') + prefix;
+        // Always the loopback address (WireMock names a fixed port "localhost", which may resolve to ::1).
+        Issuer = "http://127.0.0.1:" + new Uri(_server.Url!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + prefix;
         DiscoveryEndpoint = Issuer + "/.well-known/openid-configuration";
         JwksUri = Issuer + "/jwks";
         UserInfoEndpoint = Issuer + "/userinfo";

@@ -16,6 +16,14 @@ public sealed class FakeOpenIdProviderOptions
     /// </summary>
     public string? ClientId { get; set; }
 
+    /// <summary>
+    /// The port on 127.0.0.1 the provider listens on, for an issuer URL that must be known before
+    /// it starts (an <c>appsettings.json</c>, a second process). Default 0: a free port chosen by the
+    /// system, which is what tests running in parallel want. A port in use makes
+    /// <see cref="FakeOpenIdProvider.Start(FakeOpenIdProviderOptions?)"/> throw.
+    /// </summary>
+    public int Port { get; set; }
+
     /// <summary>The client secret that goes with <see cref="ClientId"/>. Default: <see langword="null"/>.</summary>
     public string? ClientSecret { get; set; }
 

@@ -40,6 +40,35 @@ public sealed class FakeOpenIdProviderDocumentTests
     }
 
     [Test]
+    public async Task Start_FixedPort_IssuerUsesItAndDiscoveryAnswersThere()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        using var op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { Port = port });
+        var doc = await _http.GetJsonAsync($"http://127.0.0.1:{port}/.well-known/openid-configuration");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(op.Issuer, Is.EqualTo($"http://127.0.0.1:{port}"));
+            Assert.That((string?)doc["issuer"], Is.EqualTo(op.Issuer));
+        });
+    }
+
+    [TestCase(-1)]
+    [TestCase(65536)]
+    public void Start_PortOutOfRange_ThrowsNamingTheSetting(int port)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { Port = port }));
+
+        Assert.That(error!.Message, Does.Contain("FakeOpenIdProviderOptions.Port"));
+    }
+
+    [Test]
     public async Task Discovery_Get_ListsIssuerAndEndpointsBelowIt()
     {
         var doc = await _http.GetJsonAsync(_op.Issuer + "/.well-known/openid-configuration");
