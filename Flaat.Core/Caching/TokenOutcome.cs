@@ -167,18 +167,26 @@ public sealed class TokenOutcome
             return null;
         }
 
+        // A value from outside is read as strictly as an OP's answer: objects only, no repeated
+        // member, every string readable; anything else is a miss, never an exception.
+        JsonElement? header = null, body = null, introspection = null;
+        if (ParseObject(userInfo) is not { } claims
+            || (TokenBody is not null && ((header = ParseObject(TokenHeader ?? "{}")) is null || (body = ParseObject(TokenBody)) is null))
+            || (Introspection is not null && (introspection = ParseObject(Introspection)) is null))
+        {
+            return null;
+        }
+
         UserInfos infos;
         try
         {
-            var token = TokenBody is { } body
-                ? new AccessTokenInfo(Parse(TokenHeader ?? "{}"), Parse(body), string.Empty, VerificationAlgorithm)
-                : null;
+            var token = body is { } payload ? new AccessTokenInfo(header!.Value, payload, string.Empty, VerificationAlgorithm) : null;
             infos = new UserInfos(
                 token,
-                ClaimSet.From(Parse(userInfo), nameof(UserInfo)),
-                Introspection is { } introspection ? ClaimSet.From(Parse(introspection), nameof(Introspection)) : null);
+                ClaimSet.From(claims, nameof(UserInfo)),
+                introspection is { } answer ? ClaimSet.From(answer, nameof(Introspection)) : null);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (ArgumentException)
         {
             return null;
         }
@@ -207,11 +215,8 @@ public sealed class TokenOutcome
 
     private static long Earliest(DateTimeOffset first, DateTimeOffset second) => (first < second ? first : second).UtcTicks;
 
-    private static JsonElement Parse(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
+    private static JsonElement? ParseObject(string json) =>
+        ReadableJson.ParseObject(System.Text.Encoding.UTF8.GetBytes(json), out var root) == ReadableJson.Problem.None ? root : null;
 
     private static string Write(IReadOnlyDictionary<string, JsonElement> claims)
     {

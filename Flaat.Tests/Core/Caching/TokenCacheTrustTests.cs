@@ -117,6 +117,40 @@ public sealed class TokenCacheTrustTests
         });
     }
 
+    [TestCase("UserInfo", "[]")]
+    [TestCase("UserInfo", "not json")]
+    [TestCase("UserInfo", """{"sub":"bob","sub":"mallory"}""")]
+    [TestCase("UserInfo", """{"\ud800":"lone surrogate"}""")]
+    [TestCase("UserInfo", "deep")]
+    [TestCase("TokenBody", "\"a string\"")]
+    [TestCase("TokenBody", """{"exp":1e300}""")]
+    [TestCase("TokenHeader", """{"alg":"RS256","alg":"none"}""")]
+    [TestCase("Introspection", "null")]
+    public async Task AuthenticateAsync_CachedOutcomeWithHostileJson_MissAndTheOpIsAsked(string member, string json)
+    {
+        var token = _op.CreateJwt(new FakeUser("bob"));
+        var store = new JsonTokenCache();
+        using (var replica = Engine(store))
+        {
+            await replica.AuthenticateAsync(new AuthenticationRequest(token));
+        }
+
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(store.Stored.Values.Single())!;
+        stored[member] = json == "deep" ? new string('[', 100_000) + new string(']', 100_000) : json;
+        var cache = new OneOutcomeCache(stored.Deserialize<TokenOutcome>()!);
+        var userInfoCalls = _op.RequestCount(FakeOpenIdEndpoint.UserInfo);
+        using var engine = Engine(cache);
+
+        var result = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Error, Is.Null);
+            Assert.That(result.UserInfos!.Subject, Is.EqualTo("bob"));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(userInfoCalls + 1), "the hostile outcome was not served");
+        });
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public async Task AuthenticateAsync_CachedExpiresAtRewrittenBeyondTheTokensExp_NotServedPastExp(bool inMemory)
