@@ -39,25 +39,35 @@ internal sealed class SingleFlight<TKey, TValue>
 
     private async Task RunCoreAsync<TState>(TKey key, TaskCompletionSource<TValue> completion, TState state, Func<TState, Task<TValue>> load)
     {
+        TValue value = default!;
+        Exception? failure = null;
         try
         {
             // Yield first so that the caller's thread is not held by the synchronous part of the load.
             await Task.Yield();
-            completion.TrySetResult(await load(state).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException e)
-        {
-            completion.TrySetCanceled(e.CancellationToken);
+            value = await load(state).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The exception is handed to every waiting caller, not swallowed.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            completion.TrySetException(e);
+            failure = e;
         }
-        finally
+
+        // The key leaves before any waiter can wake: a caller that comes after the answer starts a new
+        // load and never joins the finished one (whose value may be past its cache lifetime by then).
+        _running.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, completion.Task));
+        switch (failure)
         {
-            _running.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, completion.Task));
+            case null:
+                completion.TrySetResult(value);
+                break;
+            case OperationCanceledException cancelled:
+                completion.TrySetCanceled(cancelled.CancellationToken);
+                break;
+            default:
+                completion.TrySetException(failure);
+                break;
         }
     }
 }
