@@ -82,6 +82,7 @@ public static class FlaatServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => FlaatEngineFactory.CreatePrimaryHandler(sp.GetRequiredService<IOptions<FlaatOptions>>().Value));
         services.TryAddSingleton<IFlaatAuthenticator>(FlaatEngineFactory.CreateAuthenticator);
         services.TryAddSingleton(FlaatEngineFactory.GetIssuerMonitor);
+        services.TryAddSingleton(FlaatEngineFactory.GetRevoker);
         services.TryAddSingleton(CreateEvaluator);
         services.TryAddSingleton<FlaatAccessLevelRegistry>();
         services.TryAddSingleton(sp => new FlaatEndpointPolicyResolver(

@@ -56,4 +56,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Token {TokenId} was accepted by more than one trusted OP when probing ({Issuers}); it is refused")]
     public static partial void ProbeAmbiguous(ILogger logger, string tokenId, string issuers);
+
+    [LoggerMessage(EventId = 2054, Level = LogLevel.Information, Message = "Token {TokenId} was revoked: its cached outcome is dropped")]
+    public static partial void TokenRevoked(ILogger logger, string tokenId);
 }

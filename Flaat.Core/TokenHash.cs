@@ -79,9 +79,29 @@ public readonly struct TokenHash : IEquatable<TokenHash>
         return Convert.ToHexStringLower(bytes);
     }
 
+    /// <summary>Reads a hash written by <see cref="ToHexString"/> (64 hex digits, either case).</summary>
+    /// <param name="hex">The hex digits.</param>
+    /// <param name="hash">The hash, when <paramref name="hex"/> is one.</param>
+    /// <returns>Whether <paramref name="hex"/> is exactly 64 hex digits.</returns>
+    public static bool TryParse(ReadOnlySpan<char> hex, out TokenHash hash)
+    {
+        Span<byte> bytes = stackalloc byte[SHA256.HashSizeInBytes];
+        if (hex.Length != 2 * SHA256.HashSizeInBytes
+            || Convert.FromHexString(hex, bytes, out _, out var written) != OperationStatus.Done
+            || written != bytes.Length)
+        {
+            hash = default;
+            return false;
+        }
+
+        hash = new TokenHash(bytes);
+        return true;
+    }
+
     /// <summary>Whether two hashes are equal.</summary>
     /// <param name="left">A hash.</param>
     /// <param name="right">Another hash.</param>
+    /// <returns>Whether they are equal.</returns>
     public static bool operator ==(TokenHash left, TokenHash right) => left.Equals(right);
 
     /// <summary>Whether two hashes differ.</summary>

@@ -48,6 +48,25 @@ internal static class FlaatEngineFactory
     public static IFlaatIssuerMonitor GetIssuerMonitor(IServiceProvider services) =>
         services.GetRequiredService<IFlaatAuthenticator>() as IFlaatIssuerMonitor ?? NoIssuers.Instance;
 
+    /// <summary>
+    /// The revoker: the registered authenticator when it can forget tokens (Flaat's engine can); an
+    /// application's own authenticator gets one that says so when called, rather than a silent no-op.
+    /// </summary>
+    public static IFlaatTokenRevoker GetRevoker(IServiceProvider services) =>
+        services.GetRequiredService<IFlaatAuthenticator>() as IFlaatTokenRevoker ?? NoRevocation.Instance;
+
+    private sealed class NoRevocation : IFlaatTokenRevoker
+    {
+        public static readonly NoRevocation Instance = new();
+
+        public ValueTask RevokeAsync(string accessToken, CancellationToken cancellationToken) => throw Unsupported();
+
+        public ValueTask RevokeAsync(TokenHash key, CancellationToken cancellationToken) => throw Unsupported();
+
+        private static NotSupportedException Unsupported() =>
+            new("The registered IFlaatAuthenticator cannot revoke tokens; register an IFlaatTokenRevoker of your own, or use Flaat's engine");
+    }
+
     private sealed class NoIssuers : IFlaatIssuerMonitor
     {
         public static readonly NoIssuers Instance = new();

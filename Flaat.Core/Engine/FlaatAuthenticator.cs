@@ -35,7 +35,7 @@ namespace Flaat.Engine;
 /// <c>TokenPipeline</c> for the order in which they run.
 /// </para>
 /// </remarks>
-public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonitor, IDisposable
+public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonitor, IFlaatTokenRevoker, IDisposable
 {
     private static readonly AuthenticationResult NoToken = AuthenticationResult.Failure(FlaatError.Unauthenticated("No access token"));
 
@@ -45,6 +45,8 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _lifetimeToken;
     private readonly TokenCacheGuard _cache;
+    private readonly IFlaatTokenCache _tokenCache;
+    private readonly ILogger _logger;
     private readonly CachePolicy _policy;
     private readonly SingleFlight<FlightKey, AuthenticationResult> _flights = new();
     private readonly FlaatTelemetry _metrics;
@@ -88,7 +90,9 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
         _ownsHttp = httpClient is null;
         _http = httpClient ?? FlaatHttp.CreateClient(options.VerifyTls);
         _metrics = FlaatTelemetry.Create(meterFactory);
-        _cache = new TokenCacheGuard(tokenCache ?? new InMemoryTokenCache(options.Cache.MaxUserInfos, _time), _metrics, _time, logger);
+        _logger = logger;
+        _tokenCache = tokenCache ?? new MemoryTokenCache(options.Cache.MaxUserInfos, _time);
+        _cache = new TokenCacheGuard(_tokenCache, _metrics, _time, logger);
 
         var client = new OpClient(_http, options, _time, _metrics);
         var issuers = _issuers = new IssuerRegistry(options, client, _time, logger, _lifetimeToken);
@@ -166,6 +170,21 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
 
     /// <inheritdoc />
     public IReadOnlyList<FlaatIssuerState> GetIssuers() => _issuers.GetStates();
+
+    /// <inheritdoc />
+    public ValueTask RevokeAsync(string accessToken, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accessToken);
+        return RevokeAsync(TokenHash.Compute(accessToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask RevokeAsync(TokenHash key, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        EngineLog.TokenRevoked(_logger, key.ToString());
+        return _tokenCache.RemoveAsync(key, cancellationToken);
+    }
 
     /// <summary>Stops the work under way and releases the HTTP client the engine built.</summary>
     public void Dispose()

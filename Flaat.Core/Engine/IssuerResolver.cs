@@ -56,14 +56,42 @@ internal sealed class IssuerResolver(IssuerRegistry issuers, FlaatCacheOptions c
         return issuer;
     }
 
-    /// <summary>The issuer a probe found for this token earlier, if it is still remembered.</summary>
+    /// <summary>The issuer a probe found for this token earlier, if this process still remembers it.</summary>
     public IssuerContext? Remembered(TokenHash hash) =>
         _remembered.TryGet(hash, time.GetUtcNow().UtcTicks, out var known) ? known : null;
 
-    /// <summary>Remembers the issuer a probe found for this token.</summary>
-    public void Remember(TokenHash hash, IssuerContext issuer)
+    /// <summary>
+    /// The issuer a probe found for this token, in this process's memory or else in the shared cache
+    /// (used only when it names a trusted issuer, and then remembered here too).
+    /// </summary>
+    public async ValueTask<IssuerContext?> RememberedAsync(TokenHash hash, TokenCacheGuard shared, CancellationToken cancellationToken)
+    {
+        if (Remembered(hash) is { } known)
+        {
+            return known;
+        }
+
+        if (await shared.GetIssuerAsync(hash, cancellationToken).ConfigureAwait(false) is not { } name || issuers.Find(name) is not { } issuer)
+        {
+            return null;
+        }
+
+        Keep(hash, issuer);
+        return issuer;
+    }
+
+    /// <summary>Remembers the issuer a probe found for this token, here and in the shared cache.</summary>
+    public ValueTask RememberAsync(TokenHash hash, IssuerContext issuer, TokenCacheGuard shared, CancellationToken cancellationToken)
+    {
+        var until = Keep(hash, issuer);
+        return shared.SetIssuerAsync(hash, issuer.Issuer, until, cancellationToken);
+    }
+
+    private DateTimeOffset Keep(TokenHash hash, IssuerContext issuer)
     {
         var now = time.GetUtcNow();
-        _remembered.Set(hash, issuer, (now + _rememberFor).UtcTicks, now.UtcTicks);
+        var until = now + _rememberFor;
+        _remembered.Set(hash, issuer, until.UtcTicks, now.UtcTicks);
+        return until;
     }
 }

@@ -67,9 +67,49 @@ internal sealed class TokenCacheGuard(IFlaatTokenCache cache, FlaatTelemetry met
         }
     }
 
-    private void Failed(Operation operation, Exception error)
+    /// <summary>Tells the cache a load kept nothing; a cache that throws (other than for <paramref name="cancellationToken"/>) is counted.</summary>
+    public async ValueTask ReleaseAsync(TokenHash key, CancellationToken cancellationToken)
     {
-        var name = operation switch
+        try
+        {
+            await cache.ReleaseAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Failed(Operation.Set, e, "release");
+        }
+    }
+
+    /// <summary>The shared memory of a probed token's issuer; <see langword="null"/> when the cache throws (other than for <paramref name="cancellationToken"/>).</summary>
+    public async ValueTask<string?> GetIssuerAsync(TokenHash key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await cache.GetIssuerAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Failed(Operation.Get, e, "get_issuer");
+            return null;
+        }
+    }
+
+    /// <summary>Shares a probed token's issuer; a cache that throws (other than for <paramref name="cancellationToken"/>) loses it.</summary>
+    public async ValueTask SetIssuerAsync(TokenHash key, string issuer, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await cache.SetIssuerAsync(key, issuer, expiresAt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Failed(Operation.Set, e, "set_issuer");
+        }
+    }
+
+    private void Failed(Operation operation, Exception error, string? what = null)
+    {
+        var name = what ?? operation switch
         {
             Operation.TryGet => "try_get",
             Operation.Get => "get",

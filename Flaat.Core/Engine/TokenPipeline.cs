@@ -44,6 +44,25 @@ internal sealed class TokenPipeline(
             EngineLog.CachedOutcomeNotServed(logger, hash.ToString());
         }
 
+        // A shared cache may have made other processes wait for this one's answer: they are let go
+        // whatever happens here, by the outcome kept or by the release.
+        var stored = false;
+        try
+        {
+            (var result, stored) = await LoadAndKeepAsync(hash, request, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            if (!stored)
+            {
+                await cache.ReleaseAsync(hash, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<(AuthenticationResult Result, bool Kept)> LoadAndKeepAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
+    {
         var load = await ResolveAsync(hash, request, cancellationToken).ConfigureAwait(false);
         var error = load.Result.Error;
         if (error is not null && !load.Forget)
@@ -62,9 +81,10 @@ internal sealed class TokenPipeline(
         if (policy.KeepUntil(load, request, now) is { } until && until > now)
         {
             await cache.SetAsync(hash, TokenOutcome.From(load.Result, load.Issuer, until, policy.Fingerprint), cancellationToken).ConfigureAwait(false);
+            return (load.Result, true);
         }
 
-        return load.Result;
+        return (load.Result, false);
     }
 
     private async Task<TokenLoad> ResolveAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
@@ -83,7 +103,7 @@ internal sealed class TokenPipeline(
 
         // An opaque token (a JWT without iss, and nothing to check it against, is handled as one:
         // its unverifiable claims are not used).
-        target ??= resolver.Remembered(hash);
+        target ??= await resolver.RememberedAsync(hash, cache, cancellationToken).ConfigureAwait(false);
         if (target is not null)
         {
             if (!(await claims.AskUserInfoAsync(target, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out error)
@@ -102,7 +122,7 @@ internal sealed class TokenPipeline(
         }
 
         EngineLog.TokenIssuerProbed(logger, hash.ToString(), winner.Issuer.Issuer);
-        resolver.Remember(hash, winner.Issuer);
+        await resolver.RememberAsync(hash, winner.Issuer, cache, cancellationToken).ConfigureAwait(false);
         return Loaded(winner.Issuer, await claims.CompleteAsync(winner.Issuer, winner.Configuration!, token, null, null, winner.Claims!, cancellationToken).ConfigureAwait(false));
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Flaat.AspNetCore;
+using Flaat.Caching;
 using Flaat.Diagnostics;
 using Flaat.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,32 @@ public sealed class TelemetryRegistrationTests
             Assert.That(after.ConfigurationLoadedAt, Is.Not.Null);
             Assert.That(after.KeyCount, Is.EqualTo(op.SigningKeys.Count));
         });
+    }
+
+    [Test]
+    public async Task AddFlaat_Revoker_IsTheEngine()
+    {
+        using var op = FakeOpenIdProvider.Start();
+        using var host = BuildHost(op);
+        var engine = host.Services.GetRequiredService<IFlaatAuthenticator>();
+        var token = op.CreateOpaqueToken(new FakeUser("bob"));
+        await engine.AuthenticateAsync(new AuthenticationRequest(token));
+        op.RevokeToken(token);
+
+        await host.Services.GetRequiredService<IFlaatTokenRevoker>().RevokeAsync(token, CancellationToken.None);
+
+        Assert.That((await engine.AuthenticateAsync(new AuthenticationRequest(token))).Error?.StatusCode, Is.EqualTo(401));
+    }
+
+    [Test]
+    public void AddFlaat_ApplicationsOwnAuthenticator_RevokerSaysItCannot()
+    {
+        using var op = FakeOpenIdProvider.Start();
+        using var host = BuildHost(op, services => services.AddSingleton<IFlaatAuthenticator>(new FakeAuthenticator()));
+
+        var revoker = host.Services.GetRequiredService<IFlaatTokenRevoker>();
+
+        Assert.That(async () => await revoker.RevokeAsync("token", CancellationToken.None), Throws.InstanceOf<NotSupportedException>().With.Message.Contains("IFlaatTokenRevoker"));
     }
 
     [Test]

@@ -35,4 +35,31 @@ internal sealed class JsonTokenCache : IFlaatTokenCache
         Stored[key.ToHexString()] = JsonSerializer.Serialize(outcome);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The issuers kept for probed tokens, by the token's hex hash.</summary>
+    public ConcurrentDictionary<string, string> Issuers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The tokens whose loads ended with nothing to keep, in order.</summary>
+    public ConcurrentQueue<TokenHash> Released { get; } = new();
+
+    public ValueTask RemoveAsync(TokenHash key, CancellationToken cancellationToken)
+    {
+        Stored.TryRemove(key.ToHexString(), out _);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ReleaseAsync(TokenHash key, CancellationToken cancellationToken)
+    {
+        Released.Enqueue(key);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<string?> GetIssuerAsync(TokenHash key, CancellationToken cancellationToken) =>
+        new(Issuers.TryGetValue(key.ToHexString(), out var issuer) ? issuer : null);
+
+    public ValueTask SetIssuerAsync(TokenHash key, string issuer, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        Issuers[key.ToHexString()] = issuer;
+        return ValueTask.CompletedTask;
+    }
 }

@@ -25,4 +25,6 @@ internal sealed class OneOutcomeCache(TokenOutcome outcome) : IFlaatTokenCache
     }
 
     public ValueTask SetAsync(TokenHash key, TokenOutcome value, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask RemoveAsync(TokenHash key, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -86,7 +86,7 @@ public sealed class TokenCacheSeamTests
             await replica.AuthenticateAsync(new AuthenticationRequest(token));
         }
 
-        var memory = new MemoryTokenCache(JsonSerializer.Deserialize<TokenOutcome>(shared.Stored.Values.Single())!);
+        var memory = new UsersMemoryCache(JsonSerializer.Deserialize<TokenOutcome>(shared.Stored.Values.Single())!);
         var callsBefore = OpRequests();
         using var engine = Engine(memory);
 
@@ -130,7 +130,7 @@ public sealed class TokenCacheSeamTests
     }
 
     /// <summary>A user's in-memory cache holding one outcome, whatever the key.</summary>
-    private sealed class MemoryTokenCache(TokenOutcome outcome) : IFlaatTokenCache
+    private sealed class UsersMemoryCache(TokenOutcome outcome) : IFlaatTokenCache
     {
         public int Hits;
 
@@ -144,6 +144,8 @@ public sealed class TokenCacheSeamTests
         public ValueTask<TokenOutcome?> GetAsync(TokenHash key, CancellationToken cancellationToken) => new(outcome);
 
         public ValueTask SetAsync(TokenHash key, TokenOutcome value, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask RemoveAsync(TokenHash key, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     [Test]

@@ -323,6 +323,12 @@ public sealed class TokenCacheTrustTests
             _entries[key] = outcome;
             return ValueTask.CompletedTask;
         }
+
+        public ValueTask RemoveAsync(TokenHash key, CancellationToken cancellationToken)
+        {
+            _entries.TryRemove(key, out _);
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>A shared store that is down for one kind of call.</summary>
@@ -341,6 +347,18 @@ public sealed class TokenCacheTrustTests
         }
 
         public ValueTask SetAsync(TokenHash key, TokenOutcome outcome, CancellationToken cancellationToken) =>
+            fault == CacheFault.Set ? throw new IOException("Redis is down") : ValueTask.CompletedTask;
+
+        public ValueTask RemoveAsync(TokenHash key, CancellationToken cancellationToken) =>
+            fault == CacheFault.Set ? throw new IOException("Redis is down") : ValueTask.CompletedTask;
+
+        public ValueTask ReleaseAsync(TokenHash key, CancellationToken cancellationToken) =>
+            fault == CacheFault.Set ? throw new IOException("Redis is down") : ValueTask.CompletedTask;
+
+        public ValueTask<string?> GetIssuerAsync(TokenHash key, CancellationToken cancellationToken) =>
+            fault == CacheFault.Get ? throw new IOException("Redis is down") : ValueTask.FromResult<string?>(null);
+
+        public ValueTask SetIssuerAsync(TokenHash key, string issuer, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
             fault == CacheFault.Set ? throw new IOException("Redis is down") : ValueTask.CompletedTask;
     }
 }
