@@ -46,6 +46,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
     private readonly CancellationToken _lifetimeToken;
     private readonly TokenCacheGuard _cache;
     private readonly IFlaatTokenCache _tokenCache;
+    private readonly RevocationLedger _revocations;
     private readonly ILogger _logger;
     private readonly CachePolicy _policy;
     private readonly SingleFlight<FlightKey, AuthenticationResult> _flights = new();
@@ -93,6 +94,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
         _logger = logger;
         _tokenCache = tokenCache ?? new MemoryTokenCache(options.Cache.MaxUserInfos, _time);
         _cache = new TokenCacheGuard(_tokenCache, _metrics, _time, logger);
+        _revocations = new RevocationLedger(options.Cache.MaxUserInfos, _time);
 
         var client = new OpClient(_http, options, _time, _metrics);
         var issuers = _issuers = new IssuerRegistry(options, client, _time, logger, _lifetimeToken);
@@ -108,6 +110,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
             offline,
             _policy,
             _cache,
+            _revocations,
             _metrics,
             options,
             _time,
@@ -183,6 +186,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         EngineLog.TokenRevoked(_logger, key.ToString());
+        _revocations.Revoke(key);
         return _tokenCache.RemoveAsync(key, cancellationToken);
     }
 

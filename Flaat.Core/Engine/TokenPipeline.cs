@@ -20,6 +20,7 @@ internal sealed class TokenPipeline(
     OfflineMode offline,
     CachePolicy policy,
     TokenCacheGuard cache,
+    RevocationLedger revoked,
     FlaatTelemetry metrics,
     FlaatOptions options,
     TimeProvider time,
@@ -31,6 +32,17 @@ internal sealed class TokenPipeline(
     /// <summary>Authenticates a token on the engine's own lifetime (<paramref name="cancellationToken"/>), shared by every caller with that token.</summary>
     public async Task<AuthenticationResult> LoadAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
     {
+        // What is refused here without any OP or key (not a JWT or opaque token, an untrusted issuer,
+        // an expired JWT) costs microseconds: it is neither looked up in nor kept by the cache, so a
+        // flood of made-up tokens costs a shared store (and the replicas it notifies) nothing.
+        if (LocalRefusal(request) is { } refusal)
+        {
+            metrics.Authenticated("rejected");
+            EngineLog.TokenNotAccepted(logger, hash.ToString(), refusal.StatusCode, refusal.Description);
+            return AuthenticationResult.Failure(refusal);
+        }
+
+        var revocations = revoked.Epoch;
         // The cache may hold the token in a place TryGet does not reach (a shared store), or another
         // load may just have kept it.
         if (await cache.GetAsync(hash, cancellationToken).ConfigureAwait(false) is { } kept)
@@ -49,7 +61,7 @@ internal sealed class TokenPipeline(
         var stored = false;
         try
         {
-            (var result, stored) = await LoadAndKeepAsync(hash, request, cancellationToken).ConfigureAwait(false);
+            (var result, stored) = await LoadAndKeepAsync(hash, request, revocations, cancellationToken).ConfigureAwait(false);
             return result;
         }
         finally
@@ -61,7 +73,7 @@ internal sealed class TokenPipeline(
         }
     }
 
-    private async Task<(AuthenticationResult Result, bool Kept)> LoadAndKeepAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
+    private async Task<(AuthenticationResult Result, bool Kept)> LoadAndKeepAsync(TokenHash hash, AuthenticationRequest request, long revocations, CancellationToken cancellationToken)
     {
         var load = await ResolveAsync(hash, request, cancellationToken).ConfigureAwait(false);
         var error = load.Result.Error;
@@ -78,13 +90,29 @@ internal sealed class TokenPipeline(
             _ => "error",
         });
         var now = time.GetUtcNow();
-        if (policy.KeepUntil(load, request, now) is { } until && until > now)
+
+        // A token revoked while its load was under way: the OP's answer may predate the revocation,
+        // so it is returned to the requests that waited for it but never kept.
+        if (policy.KeepUntil(load, request, now) is { } until && until > now && !revoked.RevokedSince(hash, revocations))
         {
             await cache.SetAsync(hash, TokenOutcome.From(load.Result, load.Issuer, until, policy.Fingerprint), cancellationToken).ConfigureAwait(false);
             return (load.Result, true);
         }
 
         return (load.Result, false);
+    }
+
+    private FlaatError? LocalRefusal(AuthenticationRequest request)
+    {
+        if (!DecodedJwt.Decode(request.AccessToken).TryGetValue(out var jwt, out var error)
+            || !resolver.Resolve(request.IssuerHint, jwt).TryGetValue(out var target, out error))
+        {
+            return error;
+        }
+
+        return jwt is not null && target is not null
+            ? JwtValidator.CheckClaims(jwt, time.GetUtcNow(), _clockSkew, target.TokenPolicy, offline.RequiresAccessTokenType)
+            : null;
     }
 
     private async Task<TokenLoad> ResolveAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)

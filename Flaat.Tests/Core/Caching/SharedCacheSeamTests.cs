@@ -70,6 +70,60 @@ public sealed class SharedCacheSeamTests
     }
 
     [Test]
+    public async Task RevokeAsync_WhileTheTokensLoadIsUnderWay_TheLoadsAnswerIsNotKept()
+    {
+        var cache = new JsonTokenCache();
+        using var engine = Engine(cache, _b);
+        var token = _b.CreateOpaqueToken(new FakeUser("bob"));
+        _b.SimulateSlow(TimeSpan.FromMilliseconds(500), FakeOpenIdEndpoint.UserInfo);
+        var load = engine.AuthenticateAsync(new AuthenticationRequest(token)).AsTask();
+        while (_b.RequestCount(FakeOpenIdEndpoint.UserInfo) == 0 && !load.IsCompleted)
+        {
+            await Task.Delay(5);
+        }
+
+        await engine.RevokeAsync(token, CancellationToken.None);
+        var answered = await load;
+        _b.Restore();
+        _b.RevokeToken(token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answered.Error, Is.Null, "the answer the OP gave before the revocation reaches the waiting request");
+            Assert.That(cache.Stored, Is.Empty, "but it is not kept");
+            Assert.That(cache.Released, Does.Contain(Hash(token)), "and waiting replicas are let go");
+        });
+        Assert.That((await engine.AuthenticateAsync(new AuthenticationRequest(token))).Error?.StatusCode, Is.EqualTo(401), "the next request asks the OP");
+    }
+
+    [Test]
+    public async Task AuthenticateAsync_TokensRefusedWithoutTheOp_NeverTouchTheCache()
+    {
+        var cache = new JsonTokenCache();
+        using var engine = Engine(cache, _b);
+        var expired = _b.CreateJwt(new FakeUser("bob"), new FakeTokenOptions { Lifetime = TimeSpan.FromMinutes(-10) });
+        var foreign = EngineTestKit.Sign(
+            new System.Text.Json.Nodes.JsonObject { ["alg"] = "RS256", ["typ"] = "JWT" },
+            EngineTestKit.Payload("https://op.elsewhere.example"),
+            _ => new byte[256]);
+
+        foreach (var token in new[] { expired, foreign })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.That((await engine.AuthenticateAsync(new AuthenticationRequest(token))).Error?.StatusCode, Is.EqualTo(401), token);
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.Reads, Is.Zero, "no shared read for a token refused on the spot");
+            Assert.That(cache.Writes, Is.Zero, "nor a write");
+            Assert.That(cache.Released, Is.Empty, "nor a lease to release");
+        });
+    }
+
+    [Test]
     public void RevokeAsync_CacheFails_TheCallerLearnsIt()
     {
         using var engine = new FlaatAuthenticator(EngineTestKit.OptionsFor(_b), tokenCache: new RemovalFails());
