@@ -1,4 +1,4 @@
-using Flaat.AspNetCore.OpenApi;
+using Flaat.MinimalApi.OpenApi;
 using Microsoft.AspNetCore.OpenApi;
 
 namespace Microsoft.Extensions.DependencyInjection;

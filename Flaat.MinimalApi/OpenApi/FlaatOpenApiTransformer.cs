@@ -1,8 +1,10 @@
+using Flaat.AspNetCore;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 
-namespace Flaat.AspNetCore.OpenApi;
+namespace Flaat.MinimalApi.OpenApi;
 
 /// <summary>
 /// Adds the bearer scheme to the document and, per operation, what Flaat's policy for its endpoint
@@ -32,8 +34,10 @@ internal sealed class FlaatOpenApiTransformer : IOpenApiDocumentTransformer, IOp
             return Task.CompletedTask;
         }
 
+        // The gate's policy for this endpoint: its metadata, group conventions included, as the resolver reads it.
         var descriptor = context.Description.ActionDescriptor;
-        var policy = resolver.Resolve([.. descriptor.EndpointMetadata], descriptor.DisplayName);
+        var endpoint = new Endpoint(null, new EndpointMetadataCollection(descriptor.EndpointMetadata), descriptor.DisplayName);
+        var policy = resolver.GetPolicy(endpoint);
         if (!policy.IsProtected)
         {
             return Task.CompletedTask;

@@ -1,4 +1,4 @@
-namespace Flaat.AspNetCore.OpenApi;
+namespace Flaat.MinimalApi.OpenApi;
 
 /// <summary>Names Flaat uses in OpenAPI documents.</summary>
 public static class FlaatOpenApi

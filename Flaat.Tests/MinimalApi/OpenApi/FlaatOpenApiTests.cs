@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Flaat.Tests.AspNetCore.OpenApi;
+namespace Flaat.Tests.MinimalApi.OpenApi;
 
 /// <summary>
 /// <c>AddOpenApi(o => o.AddFlaatSecurity())</c>: the document Microsoft.AspNetCore.OpenApi serves on a
