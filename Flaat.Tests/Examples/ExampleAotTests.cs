@@ -40,6 +40,9 @@ public sealed class ExampleAotTests
         _example = await SampleProcess.StartAsync(binary, TimeSpan.FromSeconds(60), new Dictionary<string, string>
         {
             ["Flaat__TrustedIssuers__0"] = _op.Issuer,
+            // The fake OP answers from this test process, whose first answers (key generation, JIT) can
+            // take longer than the default 1.2 s on a busy machine; that would be an honest 503.
+            ["Flaat__RequestTimeout"] = "00:00:15",
         });
         _client = new HttpClient { BaseAddress = new Uri(_example.BaseUrl), Timeout = TimeSpan.FromSeconds(20) };
     }
