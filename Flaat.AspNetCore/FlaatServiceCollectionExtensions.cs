@@ -34,7 +34,13 @@ public static class FlaatServiceCollectionExtensions
                 BindEndpointOptions(options, configuration.GetSection(FlaatOptions.SectionName));
             }
         });
-        services.AddOptions<FlaatAccessOptions>().BindConfiguration(FlaatOptions.SectionName);
+        services.AddOptions<FlaatAccessOptions>().Configure<IServiceProvider>((options, provider) =>
+        {
+            if (provider.GetService<IConfiguration>() is { } configuration)
+            {
+                BindAccessLevels(options, configuration.GetSection(FlaatOptions.SectionName));
+            }
+        });
         return AddFlaatCore(services, options => options.BindConfiguration(FlaatOptions.SectionName));
     }
 
@@ -47,7 +53,7 @@ public static class FlaatServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<FlaatEndpointOptions>().Configure(options => BindEndpointOptions(options, section));
-        services.AddOptions<FlaatAccessOptions>().Bind(section);
+        services.AddOptions<FlaatAccessOptions>().Configure(options => BindAccessLevels(options, section));
         return AddFlaatCore(services, options => options.Bind(section));
     }
 
@@ -100,6 +106,11 @@ public static class FlaatServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, FlaatStartupCheck>());
         return new FlaatBuilder(services);
     }
+
+    // Only the access levels bind (DefinedInCode is filled by AddAccessLevel), through the configuration
+    // binder's source generator: no reflection, so it works trimmed and under Native AOT.
+    private static void BindAccessLevels(FlaatAccessOptions options, IConfiguration section) =>
+        section.GetSection(nameof(FlaatAccessOptions.AccessLevels)).Bind(options.AccessLevels);
 
     private static void BindEndpointOptions(FlaatEndpointOptions options, IConfiguration section)
     {

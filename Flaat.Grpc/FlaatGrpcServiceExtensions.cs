@@ -39,6 +39,7 @@ public static class FlaatGrpcServiceExtensions
     {
         Register(builder);
         builder.Services.Configure<GrpcServiceOptions<TService>>(AddInterceptor);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFlaatGrpcServiceInterceptorCheck, FlaatGrpcServiceInterceptorCheck<TService>>());
         return builder;
     }
 

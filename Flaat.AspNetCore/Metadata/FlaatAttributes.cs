@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Flaat.Requirements;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Requirements = Flaat.Requirements;
@@ -170,9 +171,10 @@ public sealed class FlaatAudienceAttribute : FlaatClaimRequirementAttribute
 /// </summary>
 /// <param name="handlerType">A class implementing <see cref="IFlaatFailureHandler"/>.</param>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
-public sealed class FlaatOnFailureAttribute(Type handlerType) : Attribute, IFlaatMetadata, IControllerModelConvention, IActionModelConvention
+public sealed class FlaatOnFailureAttribute([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type handlerType) : Attribute, IFlaatMetadata, IControllerModelConvention, IActionModelConvention
 {
     /// <summary>The hook's type.</summary>
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
     public Type HandlerType { get; } = handlerType;
 
     /// <inheritdoc />

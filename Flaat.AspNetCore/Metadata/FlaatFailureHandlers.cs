@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flaat.AspNetCore;
@@ -5,7 +6,7 @@ namespace Flaat.AspNetCore;
 internal static class FlaatFailureHandlers
 {
     /// <summary>A hook that creates the <see cref="IFlaatFailureHandler"/> from the request's services.</summary>
-    public static FlaatFailureHandler FromType(Type handlerType)
+    public static FlaatFailureHandler FromType([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type handlerType)
     {
         ArgumentNullException.ThrowIfNull(handlerType);
         if (!typeof(IFlaatFailureHandler).IsAssignableFrom(handlerType) || handlerType.IsAbstract)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
@@ -126,6 +127,9 @@ internal sealed class FlaatUserObjectStore(FlaatUserObjectRegistry registry, Fla
 
     private object? NoObject(Type type) => state.NoUserBindsAsNull ? Placeholder(type) : null;
 
+    // The type is a registered user object's (AddUserObject<T>), so the application uses it and it exists
+    // under trimming; an uninitialised instance needs no constructor.
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A registered user object type; no constructor is run.")]
     private static object? Placeholder(Type type) =>
         Placeholders.GetOrAdd(type, static type =>
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
 using System.Text;
 using Flaat.Diagnostics;
@@ -44,7 +45,11 @@ internal sealed class OpClient
         return new OpTarget(issuer, CreatePipeline(health.CircuitProvider)) { Health = health };
     }
 
+    // Polly's AddRetry/AddCircuitBreaker keep all members of their options types for validation
+    // (DynamicallyAccessedMembers.All), which reaches Exception.TargetSite and Enum.GetValues(Type); nothing calls them.
     /// <summary>Builds the pipeline of one issuer (its own circuit), whose circuit <paramref name="circuit"/> reads when given.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Polly keeps its options' members for validation only; Exception.TargetSite is never read.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Polly keeps its options' members for validation only; Enum.GetValues(Type) is never called.")]
     public ResiliencePipeline<HttpAnswer> CreatePipeline(CircuitBreakerStateProvider? circuit = null)
     {
         var resilience = _options.Resilience;

@@ -35,7 +35,7 @@ internal sealed partial class IssuerContext
     {
         _configured = configured;
         Issuer = IssuerUrl.Normalize(configured);
-        IssuerElement = JsonSerializer.SerializeToElement(Issuer);
+        IssuerElement = JsonSerializer.SerializeToElement(Issuer, IssuerJson.Default.String);
         ClientId = clientId;
         ClientSecret = clientSecret;
         IssuesJwt = issuesJwt;
