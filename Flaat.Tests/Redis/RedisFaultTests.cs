@@ -1,0 +1,134 @@
+using Flaat.Testing;
+using static Flaat.Tests.Redis.RedisSharedCacheTests;
+
+namespace Flaat.Tests.Redis;
+
+/// <summary>
+/// Redis faults never fail a request: killed mid-traffic, hung (over the budget), restarted. One
+/// warning per outage and replica, and the cache is shared again when Redis is back.
+/// </summary>
+public sealed class RedisFaultTests
+{
+    private const int Unavailable = 3200;
+    private const int Available = 3201;
+
+    private RedisServer _redis = null!;
+
+    [SetUp]
+    public void StartRedis() => _redis = RedisServer.Start();
+
+    [TearDown]
+    public void StopRedis() => _redis.Dispose();
+
+    [Test]
+    public async Task AuthenticateAsync_RedisKilledMidTraffic_NoFailedRequestOneWarningSharedAgainWhenBack()
+    {
+        await using var op = FakeOpenIdProvider.Start();
+        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op));
+        var tokens = Enumerable.Range(0, 60).Select(i => op.CreateJwt(new FakeUser("user" + i))).ToList();
+
+        var traffic = Enumerable.Range(0, 600).Select(i => Task.Run(async () =>
+        {
+            if (i == 200)
+            {
+                _redis.Kill();
+            }
+
+            return await fleet[i % 3].AuthenticateAsync(tokens[i % tokens.Count]);
+        })).ToList();
+        var results = await Task.WhenAll(traffic);
+        _redis.Kill();
+
+        // More requests while Redis is away: none waits for it nor fails.
+        var during = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => fleet[i % 3].AuthenticateAsync(op.CreateJwt(new FakeUser("later" + i))).AsTask()));
+        var warnings = fleet.Replicas.Select(r => r.LogCount(Unavailable)).ToList();
+
+        _redis.Restart();
+        var back = await PollAsync(() => fleet.Replicas.All(r => r.Store.IsAvailable), TimeSpan.FromSeconds(30));
+        var shared = op.CreateJwt(new FakeUser("erin"));
+        var calls = op.RequestCount(FakeOpenIdEndpoint.UserInfo);
+        var atFirst = await fleet[0].AuthenticateAsync(shared);
+        var atOthers = await Task.WhenAll(fleet[1].AuthenticateAsync(shared).AsTask(), fleet[2].AuthenticateAsync(shared).AsTask());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(results.Concat(during).Where(r => r.UserInfos is null).Select(r => r.Error?.Description), Is.Empty, "no request failed");
+            Assert.That(warnings, Has.All.EqualTo(1), "one warning per replica for the outage");
+            Assert.That(back, Is.True, "every replica uses Redis again");
+            Assert.That(fleet.Replicas.Select(r => r.LogCount(Available)), Has.All.EqualTo(1));
+            Assert.That(atOthers.Append(atFirst).Select(r => r.UserInfos?.Subject), Has.All.EqualTo("erin"));
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo) - calls, Is.EqualTo(1), "shared again: one OP call for three replicas");
+        });
+    }
+
+    [Test]
+    public async Task AuthenticateAsync_RedisHung_AnsweredWithoutItThenSharedAgain()
+    {
+        await using var op = FakeOpenIdProvider.Start();
+        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op), count: 2);
+        Assert.That((await fleet[0].AuthenticateAsync(op.CreateJwt(new FakeUser("warm")))).UserInfos, Is.Not.Null, "discovery and keys are loaded");
+
+        _redis.Suspend();
+        AuthenticationResult[] during;
+        try
+        {
+            during = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => fleet[i % 2].AuthenticateAsync(op.CreateJwt(new FakeUser("hung" + i))).AsTask()));
+        }
+        finally
+        {
+            _redis.Resume();
+        }
+
+        var warnings = fleet.Replicas.Select(r => r.LogCount(Unavailable)).ToList();
+        var back = await PollAsync(
+            () =>
+            {
+                // Redis is tried again on use, after the retry interval.
+                _ = fleet.Replicas.Select(r => r.Cache.GetIssuerAsync(TokenHashOf("probe"), CancellationToken.None).AsTask()).ToList();
+                return fleet.Replicas.All(r => r.Store.IsAvailable);
+            },
+            TimeSpan.FromSeconds(30));
+        var shared = op.CreateOpaqueToken(new FakeUser("frank"));
+        var calls = op.RequestCount(FakeOpenIdEndpoint.UserInfo);
+        await fleet[0].AuthenticateAsync(shared);
+        var atOther = await fleet[1].AuthenticateAsync(shared);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(during.Select(r => r.UserInfos?.Subject), Is.EqualTo(Enumerable.Range(0, 40).Select(i => "hung" + i)), "every request was answered by its OP");
+            Assert.That(warnings, Has.All.EqualTo(1), "one warning per replica");
+            Assert.That(back, Is.True);
+            Assert.That(atOther.UserInfos?.Subject, Is.EqualTo("frank"));
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo) - calls, Is.EqualTo(1), "shared again");
+        });
+    }
+
+    [Test]
+    public async Task AuthenticateAsync_RedisDownAtStart_RequestsAnsweredAndSharedOnceItComes()
+    {
+        await using var op = FakeOpenIdProvider.Start();
+        _redis.Kill();
+        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op), count: 2);
+
+        var whileDown = await fleet[0].AuthenticateAsync(op.CreateJwt(new FakeUser("gina")));
+        _redis.Restart();
+        var back = await PollAsync(
+            () =>
+            {
+                _ = fleet.Replicas.Select(r => r.Cache.GetIssuerAsync(TokenHashOf("probe"), CancellationToken.None).AsTask()).ToList();
+                return fleet.Replicas.All(r => r.Store.IsAvailable);
+            },
+            TimeSpan.FromSeconds(30));
+        var shared = op.CreateJwt(new FakeUser("hank"));
+        var calls = op.RequestCount(FakeOpenIdEndpoint.UserInfo);
+        await fleet[0].AuthenticateAsync(shared);
+        await fleet[1].AuthenticateAsync(shared);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileDown.UserInfos?.Subject, Is.EqualTo("gina"));
+            Assert.That(back, Is.True);
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo) - calls, Is.EqualTo(1));
+        });
+    }
+}
