@@ -4,6 +4,7 @@ using Flaat.Caching;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -50,6 +51,7 @@ public static class FlaatRedisBuilderExtensions
         services.AddDataProtection();
         services.TryAddSingleton(CreateStore);
         services.TryAddSingleton(CreateCache);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisStartup>());
 
         // Flaat's caches are this package's from now on, whatever was registered before.
         services.RemoveAll<IFlaatTokenCache>();

@@ -44,20 +44,14 @@ public sealed class RedisFaultTests
         var warnings = fleet.Replicas.Select(r => r.LogCount(Unavailable)).ToList();
 
         _redis.Restart();
-        var back = await PollAsync(() => fleet.Replicas.All(r => r.Store.IsAvailable), TimeSpan.FromSeconds(30));
-        var shared = op.CreateJwt(new FakeUser("erin"));
-        var calls = op.RequestCount(FakeOpenIdEndpoint.UserInfo);
-        var atFirst = await fleet[0].AuthenticateAsync(shared);
-        var atOthers = await Task.WhenAll(fleet[1].AuthenticateAsync(shared).AsTask(), fleet[2].AuthenticateAsync(shared).AsTask());
+        var back = await SharedAgainAsync(fleet, op);
 
         Assert.Multiple(() =>
         {
             Assert.That(results.Concat(during).Where(r => r.UserInfos is null).Select(r => r.Error?.Description), Is.Empty, "no request failed");
             Assert.That(warnings, Has.All.EqualTo(1), "one warning per replica for the outage");
-            Assert.That(back, Is.True, "every replica uses Redis again");
-            Assert.That(fleet.Replicas.Select(r => r.LogCount(Available)), Has.All.EqualTo(1));
-            Assert.That(atOthers.Append(atFirst).Select(r => r.UserInfos?.Subject), Has.All.EqualTo("erin"));
-            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo) - calls, Is.EqualTo(1), "shared again: one OP call for three replicas");
+            Assert.That(back, Is.True, "shared again: one OP call for three replicas");
+            Assert.That(fleet.Replicas.Select(r => r.LogCount(Available)), Has.All.EqualTo(1), "one line when Redis is back");
         });
     }
 
@@ -80,26 +74,13 @@ public sealed class RedisFaultTests
         }
 
         var warnings = fleet.Replicas.Select(r => r.LogCount(Unavailable)).ToList();
-        var back = await PollAsync(
-            () =>
-            {
-                // Redis is tried again on use, after the retry interval.
-                _ = fleet.Replicas.Select(r => r.Cache.GetIssuerAsync(TokenHashOf("probe"), CancellationToken.None).AsTask()).ToList();
-                return fleet.Replicas.All(r => r.Store.IsAvailable);
-            },
-            TimeSpan.FromSeconds(30));
-        var shared = op.CreateOpaqueToken(new FakeUser("frank"));
-        var calls = op.RequestCount(FakeOpenIdEndpoint.UserInfo);
-        await fleet[0].AuthenticateAsync(shared);
-        var atOther = await fleet[1].AuthenticateAsync(shared);
+        var back = await SharedAgainAsync(fleet, op);
 
         Assert.Multiple(() =>
         {
             Assert.That(during.Select(r => r.UserInfos?.Subject), Is.EqualTo(Enumerable.Range(0, 40).Select(i => "hung" + i)), "every request was answered by its OP");
             Assert.That(warnings, Has.All.EqualTo(1), "one warning per replica");
-            Assert.That(back, Is.True);
-            Assert.That(atOther.UserInfos?.Subject, Is.EqualTo("frank"));
-            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo) - calls, Is.EqualTo(1), "shared again");
+            Assert.That(back, Is.True, "shared again");
         });
     }
 
@@ -112,23 +93,42 @@ public sealed class RedisFaultTests
 
         var whileDown = await fleet[0].AuthenticateAsync(op.CreateJwt(new FakeUser("gina")));
         _redis.Restart();
-        var back = await PollAsync(
-            () =>
-            {
-                _ = fleet.Replicas.Select(r => r.Cache.GetIssuerAsync(TokenHashOf("probe"), CancellationToken.None).AsTask()).ToList();
-                return fleet.Replicas.All(r => r.Store.IsAvailable);
-            },
-            TimeSpan.FromSeconds(30));
-        var shared = op.CreateJwt(new FakeUser("hank"));
-        var calls = op.RequestCount(FakeOpenIdEndpoint.UserInfo);
-        await fleet[0].AuthenticateAsync(shared);
-        await fleet[1].AuthenticateAsync(shared);
+        var back = await SharedAgainAsync(fleet, op);
 
         Assert.Multiple(() =>
         {
             Assert.That(whileDown.UserInfos?.Subject, Is.EqualTo("gina"));
-            Assert.That(back, Is.True);
-            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo) - calls, Is.EqualTo(1));
+            Assert.That(back, Is.True, "shared once Redis is there");
         });
+    }
+
+    /// <summary>
+    /// Whether the replicas share again, within a generous bound: a new token asked at the first replica
+    /// and then at the others costs one OP call (Redis is tried again on use, after the retry interval,
+    /// and the connection comes back by itself).
+    /// </summary>
+    private static async Task<bool> SharedAgainAsync(RedisFleet fleet, FakeOpenIdProvider op)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (var round = 0; DateTime.UtcNow < deadline; round++)
+        {
+            var token = op.CreateOpaqueToken(new FakeUser("again" + round));
+            var calls = op.RequestCount(FakeOpenIdEndpoint.UserInfo);
+            var results = new List<AuthenticationResult>();
+            foreach (var replica in fleet.Replicas)
+            {
+                results.Add(await replica.AuthenticateAsync(token));
+            }
+
+            Assert.That(results.Select(r => r.UserInfos?.Subject), Has.All.EqualTo("again" + round), "no request fails meanwhile");
+            if (op.RequestCount(FakeOpenIdEndpoint.UserInfo) - calls == 1)
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
     }
 }
