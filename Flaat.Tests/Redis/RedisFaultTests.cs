@@ -1,4 +1,8 @@
+using System.Diagnostics.Metrics;
+using Flaat.Diagnostics;
 using Flaat.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using static Flaat.Tests.Redis.RedisSharedCacheTests;
 
 namespace Flaat.Tests.Redis;
@@ -24,7 +28,11 @@ public sealed class RedisFaultTests
     public async Task AuthenticateAsync_RedisKilledMidTraffic_NoFailedRequestOneWarningSharedAgainWhenBack()
     {
         await using var op = FakeOpenIdProvider.Start();
-        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op));
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        using var errors = new MetricCollector<long>(meters, FlaatDiagnostics.MeterName, "flaat.redis.errors");
+        using var cacheErrors = new MetricCollector<long>(meters, FlaatDiagnostics.MeterName, "flaat.cache.errors");
+        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op), meters: meters);
         var tokens = Enumerable.Range(0, 60).Select(i => op.CreateJwt(new FakeUser("user" + i))).ToList();
 
         var traffic = Enumerable.Range(0, 600).Select(i => Task.Run(async () =>
@@ -50,6 +58,8 @@ public sealed class RedisFaultTests
         {
             Assert.That(results.Concat(during).Where(r => r.UserInfos is null).Select(r => r.Error?.Description), Is.Empty, "no request failed");
             Assert.That(warnings, Has.All.EqualTo(1), "one warning per replica for the outage");
+            Assert.That(errors.GetMeasurementSnapshot().Sum(m => m.Value), Is.GreaterThanOrEqualTo(3), "faults are counted");
+            Assert.That(cacheErrors.GetMeasurementSnapshot(), Is.Empty, "the cache never threw at the engine");
             Assert.That(back, Is.True, "shared again: one OP call for three replicas");
             Assert.That(fleet.Replicas.Select(r => r.LogCount(Available)), Has.All.EqualTo(1), "one line when Redis is back");
         });

@@ -24,13 +24,13 @@ internal sealed class RedisFleet : IAsyncDisposable
     public Replica this[int index] => Replicas[index];
 
     /// <summary>Starts <paramref name="count"/> replicas and waits until each is connected and listens to the others' notices.</summary>
-    public static async Task<RedisFleet> StartAsync(RedisServer redis, Func<FlaatOptions> options, int count = 3, IDataProtectionProvider? protection = null, Action<FlaatRedisOptions>? configure = null)
+    public static async Task<RedisFleet> StartAsync(RedisServer redis, Func<FlaatOptions> options, int count = 3, IDataProtectionProvider? protection = null, Action<FlaatRedisOptions>? configure = null, IMeterFactory? meters = null)
     {
         protection ??= new EphemeralDataProtectionProvider();
         var replicas = new List<Replica>();
         for (var i = 0; i < count; i++)
         {
-            replicas.Add(await Replica.StartAsync(redis, options(), protection, configure));
+            replicas.Add(await Replica.StartAsync(redis, options(), protection, configure, meters));
         }
 
         return new RedisFleet(replicas);

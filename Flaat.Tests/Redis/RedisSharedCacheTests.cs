@@ -47,6 +47,63 @@ public sealed class RedisSharedCacheTests
     }
 
     [Test]
+    public async Task AuthenticateAsync_TokenSeenBefore_AnsweredFromMemoryWithoutRedis()
+    {
+        await using var op = FakeOpenIdProvider.Start();
+        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op), count: 2);
+        var plain = new Flaat.Engine.FlaatAuthenticator(Options(op));
+        var token = op.CreateJwt(new FakeUser("alice"));
+        await fleet[0].AuthenticateAsync(token);
+        var fromRedis = await fleet[1].AuthenticateAsync(token);
+        await plain.AuthenticateAsync(new AuthenticationRequest(token));
+        var request = new AuthenticationRequest(token);
+
+        // A hung Redis: any operation would cost the budget (an await) and a warning.
+        _redis.Suspend();
+        int synchronous;
+        double perCall, perCallInMemory;
+        try
+        {
+            (synchronous, perCall) = Hits(fleet[1].Engine, request);
+            (_, perCallInMemory) = Hits(plain, request);
+        }
+        finally
+        {
+            _redis.Resume();
+            plain.Dispose();
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromRedis.UserInfos?.Subject, Is.EqualTo("alice"));
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(2), "one for the fleet, one for the engine without Redis");
+            Assert.That(synchronous, Is.EqualTo(1000), "every hit answered synchronously");
+            Assert.That(fleet[1].LogCount(3200), Is.Zero, "Redis was not touched");
+            Assert.That(perCall, Is.LessThanOrEqualTo(perCallInMemory), "a hit allocates no more than with the in-memory cache");
+        });
+
+        static (int Synchronous, double PerCall) Hits(Flaat.Engine.FlaatAuthenticator engine, AuthenticationRequest request)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                _ = engine.AuthenticateAsync(request);
+            }
+
+            var synchronous = 0;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                if (engine.AuthenticateAsync(request).IsCompletedSuccessfully)
+                {
+                    synchronous++;
+                }
+            }
+
+            return (synchronous, (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0);
+        }
+    }
+
+    [Test]
     public async Task AuthenticateAsync_RejectionSeenByOneReplica_ServedByTheOthers()
     {
         await using var op = FakeOpenIdProvider.Start();
