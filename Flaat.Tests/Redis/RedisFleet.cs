@@ -73,7 +73,7 @@ internal sealed class Replica : IAsyncDisposable
         var loggers = LoggerFactory.Create(builder => builder.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         // A generous budget: a loaded test machine must not pass for a slow Redis (and split the fleet)
         // where a test is about a healthy one; the tests of a slow Redis set their own.
-        var redisOptions = new FlaatRedisOptions { Configuration = redis.ConnectionString + ",connectTimeout=1000", OperationBudget = TimeSpan.FromSeconds(1), RetryInterval = TimeSpan.FromMilliseconds(300) };
+        var redisOptions = new FlaatRedisOptions { Configuration = redis.ConnectionString + ",connectTimeout=1000", OperationBudget = TimeSpan.FromSeconds(5), RetryInterval = TimeSpan.FromMilliseconds(300) };
         configure?.Invoke(redisOptions);
         Assert.That(FlaatRedisOptionsValidation.Errors(redisOptions), Is.Empty);
         var store = new RedisStore(redisOptions, TimeProvider.System, loggers.CreateLogger("Flaat.Redis"), meters);
@@ -81,6 +81,11 @@ internal sealed class Replica : IAsyncDisposable
         var engine = new FlaatAuthenticator(options, loggerFactory: loggers, meterFactory: meters, tokenCache: cache);
         await store.Connected;
         await cache.Ready;
+
+        // Warm up the Redis path (scripts loaded, code compiled) so the first request of a test is not the slowest.
+        var warm = TokenHash.Compute("warm-up-" + Guid.NewGuid());
+        await cache.GetAsync(warm, CancellationToken.None);
+        await cache.ReleaseAsync(warm, CancellationToken.None);
         return new Replica(engine, cache, store, logs, loggers);
     }
 
