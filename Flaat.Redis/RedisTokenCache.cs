@@ -53,10 +53,10 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
     private readonly RedisValue _replica = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<TokenHash, byte> _leases = new();
     private readonly ConcurrentDictionary<TokenHash, TaskCompletionSource> _waiters = new();
-    private readonly Task _subscribed;
     private MemoryTokenCache _local;
     private long _unprotectLogged = long.MinValue;
-    private int _listening;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _closing = new();
 
     public RedisTokenCache(RedisStore store, OutcomeCodec codec, FlaatOptions flaat, TimeProvider time, ILogger logger)
     {
@@ -72,12 +72,12 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         _prefix = store.KeyPrefix + "v1:";
         _channel = RedisChannel.Literal(_prefix + "events");
         store.SubscriptionRestored += Forget;
-        _subscribed = SubscribeAsync();
+        _ = SubscribeAsync();
         RedisLog.Started(logger, store.KeyPrefix);
     }
 
     /// <summary>Completes when the replica listens to the other replicas' notices (or could not subscribe).</summary>
-    public Task Ready => _subscribed;
+    public Task Ready => _ready.Task;
 
     /// <summary>How long a replica waits for another's answer at most.</summary>
     public TimeSpan LeaseLifetime => _leaseLifetime;
@@ -231,6 +231,7 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _closing.Cancel();
         _store.SubscriptionRestored -= Forget;
         if (_store.Connection is { } connection)
         {
@@ -374,20 +375,41 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         }
     }
 
+    // Subscribes to the other replicas' notices, trying again every 250 ms until it works (the
+    // subscription connection may come up after the first one, or Redis may be down). A failed attempt
+    // says nothing about the data path and does not stop this replica from using Redis. Ready completes
+    // once subscribed, or at the first failure while Redis is down (the start does not wait for it).
     private async Task SubscribeAsync()
     {
         var connection = await _store.Connected.ConfigureAwait(false);
-        try
+        while (!_closing.IsCancellationRequested)
         {
-            var queue = await connection.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
-            queue.OnMessage(message => Notice(message.Message));
-            Volatile.Write(ref _listening, 1);
+            try
+            {
+                var queue = await connection.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
+                queue.OnMessage(message => Notice(message.Message));
+                _ready.TrySetResult();
+                return;
+            }
+            catch (RedisException)
+            {
+                if (!connection.IsConnected)
+                {
+                    _ready.TrySetResult();
+                }
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), _closing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
         }
-        catch (RedisException e)
-        {
-            // Subscribed again by the connection when Redis is back.
-            _store.Failed("subscribe", e);
-        }
+
+        _ready.TrySetResult();
     }
 
     // A notice from a replica (or anyone who can publish on the channel: it can only make this replica
@@ -417,14 +439,7 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
 
     // Notices may have been missed while the subscription was down (a revocation among them): the
     // local copies are dropped; the next requests read them from Redis again.
-    private void Forget()
-    {
-        Volatile.Write(ref _local, new MemoryTokenCache(_capacity, _time));
-        if (Volatile.Read(ref _listening) == 0)
-        {
-            _ = SubscribeAsync();
-        }
-    }
+    private void Forget() => Volatile.Write(ref _local, new MemoryTokenCache(_capacity, _time));
 
     private enum Look
     {

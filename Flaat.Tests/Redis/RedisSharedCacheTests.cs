@@ -41,7 +41,8 @@ public sealed class RedisSharedCacheTests
         Assert.Multiple(() =>
         {
             Assert.That(results.Select(r => r.UserInfos?.Subject), Is.All.EqualTo("alice"));
-            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(1), "one userinfo call for the fleet");
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(1), () => "one userinfo call for the fleet; the replicas' logs:\n"
+                + string.Join("\n", fleet.Replicas.SelectMany((r, i) => r.Logs.Lines.Select(line => $"[{i}] {line}"))));
             Assert.That(op.RequestCount(FakeOpenIdEndpoint.Introspection), Is.EqualTo(credentials ? 1 : 0), "one introspection call for the fleet, when it is asked at all");
         });
     }
