@@ -49,7 +49,7 @@ public sealed partial class ReadmeCompileTests
     /// <summary>The READMEs, each with the projects (packages) and namespaces its samples may use.</summary>
     private static readonly ReadmeSet[] Readmes =
     [
-        new("README.md", ["Flaat.AspNetCore", "Flaat.MinimalApi", "Flaat.Grpc"], [],
+        new("README.md", ["Flaat.AspNetCore", "Flaat.MinimalApi", "Flaat.Grpc", "Flaat.Redis"], [("Microsoft.AspNetCore.DataProtection.StackExchangeRedis", "10.0.15")],
             ["Flaat", "Flaat.AspNetCore", "Flaat.Evaluation", "Flaat.Requirements", "Grpc.Core", "Microsoft.AspNetCore.Mvc", "System.Security.Claims"], GrpcStubs),
         new("Flaat.AspNetCore/README.md", ["Flaat.AspNetCore", "Flaat.MinimalApi"], [],
             ["Flaat", "Flaat.AspNetCore", "Flaat.Requirements", "Microsoft.AspNetCore.Authorization", "Microsoft.AspNetCore.Mvc", "System.Security.Claims"], ""),

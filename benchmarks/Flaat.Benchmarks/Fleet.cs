@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using Flaat.Evaluation;
+using Flaat.Redis;
+using Flaat.Testing;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flaat.Benchmarks;
+
+/// <summary>
+/// Several replicas, with and without a cache shared on Redis (a console mode, not BenchmarkDotNet;
+/// <c>benchmarks/fleet/run.sh</c> starts a Redis server and runs it): how many calls reach the OP for
+/// a stream of distinct tokens, and what an L2 hit (another replica's answer, read from Redis) costs
+/// against asking the OP. Each replica is a DI container of its own, as in an application: its own
+/// engine, in-memory cache and Redis connection; the replicas share one process.
+/// </summary>
+public static class Fleet
+{
+    /// <summary>Runs <c>calls</c> and <c>latency</c> (or the ones named).</summary>
+    /// <param name="args"><c>--redis host:port</c> (required), <c>--tokens N</c> (10 000), <c>--replicas 1,3,8</c>, <c>--samples N</c> (5 000), names.</param>
+    /// <returns>0 when every target was met, 1 otherwise.</returns>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? redis = null;
+        var tokens = 10_000;
+        var samples = 5_000;
+        int[] replicaCounts = [1, 3, 8];
+        var names = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--redis" when i + 1 < args.Length: redis = args[++i]; break;
+                case "--tokens" when i + 1 < args.Length: tokens = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--samples" when i + 1 < args.Length: samples = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--replicas" when i + 1 < args.Length: replicaCounts = [.. args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]; break;
+                default: names.Add(args[i]); break;
+            }
+        }
+
+        if (redis is null)
+        {
+            Console.Error.WriteLine("fleet needs --redis host:port (benchmarks/fleet/run.sh starts a server and passes it).");
+            return 2;
+        }
+
+        if (names.Count == 0)
+        {
+            names.AddRange(["calls", "latency"]);
+        }
+
+        Console.WriteLine($"Flaat fleet, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, Redis {redis}");
+        var met = true;
+        foreach (var name in names)
+        {
+            switch (name)
+            {
+                case "calls":
+                    foreach (var replicas in replicaCounts)
+                    {
+                        var without = await OpCallsAsync(replicas, tokens, redis: null).ConfigureAwait(false);
+                        var with = await OpCallsAsync(replicas, tokens, redis).ConfigureAwait(false);
+                        met &= with.Refused == 0 && without.Refused == 0 && with.UserInfoCalls == tokens;
+                    }
+
+                    break;
+                case "latency":
+                    await L2HitLatencyAsync(redis, samples).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown fleet measurement '{name}': use calls or latency.");
+            }
+        }
+
+        Console.WriteLine(met ? "All fleet targets met (one userinfo call per token across the fleet with Redis)." : "Some fleet target was missed.");
+        return met ? 0 : 1;
+    }
+
+    /// <summary>
+    /// <paramref name="tokens"/> distinct opaque tokens, each presented once to every one of
+    /// <paramref name="replicas"/> replicas at the same moment (a client whose requests the load
+    /// balancer spreads), 32 tokens in flight: the userinfo calls the OP gets.
+    /// </summary>
+    public static async Task<CallsResult> OpCallsAsync(int replicas, int tokens, string? redis)
+    {
+        var op = new InProcessOpenIdProvider("http://127.0.0.1/op");
+        var prefix = "flaat-bench:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var keyRing = Directory.CreateTempSubdirectory("flaat-bench-keys-");
+        var fleet = Enumerable.Range(0, replicas).Select(_ => Replica(op, redis, prefix, keyRing)).ToArray();
+        try
+        {
+            var evaluators = fleet.Select(r => r.GetRequiredService<FlaatEvaluator>()).ToArray();
+            var tokenPrefix = "opaque-" + Guid.NewGuid().ToString("N") + "-";
+            var next = -1;
+            var refused = 0;
+            var clock = Stopwatch.StartNew();
+
+            async Task WorkerAsync()
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < tokens)
+                {
+                    var token = BearerToken.FromToken(tokenPrefix + i.ToString("D17", CultureInfo.InvariantCulture));
+                    var outcomes = await Task.WhenAll(evaluators.Select(e => e.EvaluateAsync(token, FlaatFixture.EntitlementPolicy).AsTask())).ConfigureAwait(false);
+                    Interlocked.Add(ref refused, outcomes.Count(o => !o.IsAllowed));
+                }
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(WorkerAsync))).ConfigureAwait(false);
+            clock.Stop();
+            var result = new CallsResult(replicas, tokens, redis is not null, op.UserInfoCalls, refused, clock.Elapsed);
+            Console.WriteLine(
+                $"[calls] {replicas} replica(s) {(redis is null ? "without Redis" : "with Redis   ")}: {tokens:N0} tokens x {replicas} requests, "
+                + $"{result.UserInfoCalls,6:N0} userinfo calls ({result.UserInfoCalls / (double)tokens:0.00} per token), {refused} refused, "
+                + $"{clock.Elapsed.TotalSeconds:0.0} s ({tokens * replicas / clock.Elapsed.TotalSeconds:N0} requests/s)");
+            return result;
+        }
+        finally
+        {
+            foreach (var replica in fleet)
+            {
+                await replica.DisposeAsync().ConfigureAwait(false);
+            }
+
+            op.Dispose();
+            keyRing.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The latency of one request with a token this replica has not seen: served from Redis (another
+    /// replica asked the OP), against asking a local fake OP over HTTP (Flaat.Testing, 127.0.0.1), and
+    /// against an in-memory hit; one request at a time, <paramref name="samples"/> tokens each.
+    /// </summary>
+    public static async Task L2HitLatencyAsync(string redis, int samples)
+    {
+        // L2 hits: replica A asks the (in-process) OP for every token; replica B then finds each in Redis.
+        var op = new InProcessOpenIdProvider("http://127.0.0.1/op");
+        var prefix = "flaat-bench:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var keyRing = Directory.CreateTempSubdirectory("flaat-bench-keys-");
+        await using var writer = Replica(op, redis, prefix, keyRing);
+        await using var reader = Replica(op, redis, prefix, keyRing);
+        var tokens = Enumerable.Range(0, samples).Select(i => BearerToken.FromToken($"opaque-{Guid.NewGuid():N}-{i:D8}")).ToArray();
+        var writerEvaluator = writer.GetRequiredService<FlaatEvaluator>();
+        foreach (var token in tokens)
+        {
+            Check.That((await writerEvaluator.EvaluateAsync(token, FlaatFixture.EntitlementPolicy).ConfigureAwait(false)).IsAllowed, "the writer was refused");
+        }
+
+        var callsBefore = op.UserInfoCalls;
+        var readerEvaluator = reader.GetRequiredService<FlaatEvaluator>();
+        var l2 = await TimeAsync(readerEvaluator, tokens).ConfigureAwait(false);
+        var l1 = await TimeAsync(readerEvaluator, tokens).ConfigureAwait(false);
+        Check.That(op.UserInfoCalls == callsBefore, $"the reader asked the OP {op.UserInfoCalls - callsBefore} times: not every request was an L2 hit");
+        Report("L2 hit (Redis, another replica's answer)", l2);
+        Report("L1 hit (in memory, for comparison)", l1);
+        op.Dispose();
+        keyRing.Delete(recursive: true);
+
+        // OP calls: a replica without Redis, a fake OP on 127.0.0.1 answering userinfo over HTTP.
+        using var fake = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { SigningAlgorithms = [FakeSigningKey.RS256] });
+        var user = new FakeUser(InProcessOpenIdProvider.Subject)
+            .WithClaim("eduperson_entitlement", new[] { "urn:geant:h-df.de:group:m-team:feudal-developers:role=member#login.helmholtz.de" });
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddFlaat(options =>
+        {
+            options.TrustedIssuers.Add(fake.Issuer);
+            options.Issuer = fake.Issuer;
+        });
+        await using var alone = services.BuildServiceProvider();
+        var opTokens = Enumerable.Range(0, Math.Min(samples, 2_000)).Select(_ => BearerToken.FromToken(fake.CreateOpaqueToken(user, TimeSpan.FromHours(1)))).ToArray();
+        var aloneEvaluator = alone.GetRequiredService<FlaatEvaluator>();
+        Check.That((await aloneEvaluator.EvaluateAsync(BearerToken.FromToken(fake.CreateOpaqueToken(user, TimeSpan.FromHours(1))), FlaatFixture.EntitlementPolicy).ConfigureAwait(false)).IsAllowed, "the fake OP's token was refused");
+        Report("OP userinfo call (fake OP over HTTP on 127.0.0.1)", await TimeAsync(aloneEvaluator, opTokens).ConfigureAwait(false));
+    }
+
+    private static async Task<double[]> TimeAsync(FlaatEvaluator evaluator, BearerToken[] tokens)
+    {
+        var times = new double[tokens.Length];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var outcome = await evaluator.EvaluateAsync(tokens[i], FlaatFixture.EntitlementPolicy).ConfigureAwait(false);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            Check.That(outcome.IsAllowed, $"refused: {outcome.Error?.Description}");
+        }
+
+        Array.Sort(times);
+        return times;
+    }
+
+    private static void Report(string what, double[] sorted) =>
+        Console.WriteLine(
+            $"[latency] {what,-52} n={sorted.Length,5:N0}  mean {sorted.Average(),8:0.0} µs  p50 {Percentile(sorted, 0.50),8:0.0} µs  p99 {Percentile(sorted, 0.99),8:0.0} µs");
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    /// <summary>
+    /// One replica: Flaat as an application registers it (AddFlaat, and AddRedis when
+    /// <paramref name="redis"/> is given, with a key ring shared by the replicas), its OP traffic
+    /// routed to the in-process OP.
+    /// </summary>
+    private static ServiceProvider Replica(InProcessOpenIdProvider op, string? redis, string keyPrefix, DirectoryInfo keyRing)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var flaat = services.AddFlaat(options =>
+        {
+            options.TrustedIssuers.Add(op.Issuer);
+            options.Issuer = op.Issuer;
+            options.Cache.MaxUserInfosLifetime = TimeSpan.FromHours(1);
+        });
+        if (redis is not null)
+        {
+            flaat.AddRedis(options =>
+            {
+                options.Configuration = redis;
+                options.KeyPrefix = keyPrefix;
+            });
+            // Outcomes are personal data: protected at rest, with one key ring for the fleet.
+            services.AddDataProtection().SetApplicationName("flaat-bench").PersistKeysToFileSystem(keyRing);
+        }
+
+        services.AddHttpClient(FlaatServiceCollectionExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new InProcessNetwork(op));
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>The outcome of <see cref="OpCallsAsync"/>.</summary>
+    public sealed record CallsResult(int Replicas, int Tokens, bool Redis, int UserInfoCalls, int Refused, TimeSpan Elapsed);
+}
