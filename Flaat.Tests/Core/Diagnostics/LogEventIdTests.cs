@@ -5,7 +5,7 @@ namespace Flaat.Tests.Core.Diagnostics;
 
 public sealed class LogEventIdTests
 {
-    private static readonly string[] ShippedAssemblies = ["Flaat.Core", "Flaat.AspNetCore", "Flaat.MinimalApi", "Flaat.Grpc"];
+    private static readonly string[] ShippedAssemblies = ["Flaat.Core", "Flaat.AspNetCore", "Flaat.MinimalApi", "Flaat.Grpc", "Flaat.Redis"];
 
     [Test]
     public void LoggerMessages_OfEveryShippedAssembly_EachEventIdUsedOnce()

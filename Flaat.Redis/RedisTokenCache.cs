@@ -1,0 +1,402 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Flaat.Caching;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Flaat.Redis;
+
+/// <summary>
+/// The token cache shared by the replicas of an API on Redis, with the in-memory
+/// <see cref="MemoryTokenCache"/> in front: a local hit never touches Redis. On a local miss it reads
+/// Redis; on a miss there it takes a short lease on the token (SET NX, the OP request deadline as its
+/// expiry) so that only one replica asks the OP, while the others wait for its answer (a pub/sub notice,
+/// and a short poll as a backstop) until the lease ends. Revocation deletes the token's keys and tells
+/// every replica to drop its local copy. A Redis fault never fails a request (see <see cref="RedisStore"/>);
+/// only <see cref="RemoveAsync"/> throws, so a revoker learns that the token may still be served.
+/// </summary>
+/// <remarks>
+/// Keys: <c>{prefix}v1:o:{sha256}</c> outcome, <c>{prefix}v1:i:{sha256}</c> issuer memo,
+/// <c>{prefix}v1:l:{sha256}</c> lease; channel <c>{prefix}v1:events</c> with notices <c>s:{sha256}</c>
+/// (an answer is there, or the lease was dropped) and <c>r:{sha256}</c> (revoked).
+/// </remarks>
+internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
+{
+    /// <summary>How long a revocation may take before it fails.</summary>
+    public static readonly TimeSpan RevocationTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest pause between two looks at Redis while another replica asks the OP.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+    private readonly RedisStore _store;
+    private readonly OutcomeCodec _codec;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _capacity;
+    private readonly TimeSpan _leaseLifetime;
+    private readonly TimeSpan _rejectionLifetime;
+    private readonly string _prefix;
+    private readonly RedisChannel _channel;
+    private readonly RedisValue _replica = Guid.NewGuid().ToString("N");
+    private readonly ConcurrentDictionary<TokenHash, byte> _leases = new();
+    private readonly ConcurrentDictionary<TokenHash, TaskCompletionSource> _waiters = new();
+    private readonly Task _subscribed;
+    private MemoryTokenCache _local;
+    private long _unprotectLogged = long.MinValue;
+    private int _listening;
+
+    public RedisTokenCache(RedisStore store, OutcomeCodec codec, FlaatOptions flaat, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        _codec = codec;
+        _time = time;
+        _logger = logger;
+        _capacity = flaat.Cache.MaxUserInfos;
+        _local = new MemoryTokenCache(_capacity, time);
+        // The lease lasts as long as one OP round may: a request, or a probing round for an opaque token.
+        _leaseLifetime = flaat.Probing.Enabled && flaat.Probing.Deadline > flaat.RequestTimeout ? flaat.Probing.Deadline : flaat.RequestTimeout;
+        _rejectionLifetime = flaat.Cache.RejectionLifetime;
+        _prefix = store.KeyPrefix + "v1:";
+        _channel = RedisChannel.Literal(_prefix + "events");
+        store.SubscriptionRestored += Forget;
+        _subscribed = SubscribeAsync();
+        RedisLog.Started(logger, store.KeyPrefix, codec.IsProtected ? "protected with ASP.NET Core Data Protection" : "NOT protected (no Data Protection registered): they are readable by anyone who can read Redis");
+    }
+
+    /// <summary>Completes when the replica listens to the other replicas' notices (or could not subscribe).</summary>
+    public Task Ready => _subscribed;
+
+    /// <summary>How long a replica waits for another's answer at most.</summary>
+    public TimeSpan LeaseLifetime => _leaseLifetime;
+
+    /// <inheritdoc />
+    public bool TryGet(TokenHash key, DateTimeOffset now, [NotNullWhen(true)] out TokenOutcome? outcome) =>
+        Volatile.Read(ref _local).TryGet(key, now, out outcome);
+
+    /// <inheritdoc />
+    public async ValueTask<TokenOutcome?> GetAsync(TokenHash key, CancellationToken cancellationToken)
+    {
+        var local = Volatile.Read(ref _local);
+        if (local.TryGet(key, _time.GetUtcNow(), out var kept))
+        {
+            return kept;
+        }
+
+        var hex = key.ToHexString();
+        RedisKey outcomeKey = _prefix + "o:" + hex;
+        var (ok, value) = await _store.RunAsync("get", db => db.StringGetAsync(outcomeKey), cancellationToken).ConfigureAwait(false);
+        if (!ok)
+        {
+            _store.Looked("skipped");
+            return null;
+        }
+
+        if (value.HasValue)
+        {
+            var found = Keep(key, value, local);
+            _store.Looked(found is null ? "unusable" : "hit");
+            return found;
+        }
+
+        // A miss: this replica asks the OP when it gets the lease; otherwise another one is asking.
+        RedisKey leaseKey = _prefix + "l:" + hex;
+        var (leased, taken) = await _store.RunAsync("lease", db => db.StringSetAsync(leaseKey, _replica, _leaseLifetime, When.NotExists), cancellationToken).ConfigureAwait(false);
+        if (!leased || taken)
+        {
+            if (taken)
+            {
+                _leases[key] = 0;
+            }
+
+            _store.Looked("miss");
+            return null;
+        }
+
+        return await WaitAsync(key, outcomeKey, leaseKey, local, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SetAsync(TokenHash key, TokenOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var local = Volatile.Read(ref _local);
+        local.Set(key, outcome);
+        var leased = _leases.TryRemove(key, out _);
+
+        // Redis expires the value with the outcome; a rejection never outlives the local rejection lifetime.
+        var lifetime = outcome.ExpiresAt - _time.GetUtcNow();
+        if (outcome.StatusCode is not null && lifetime > _rejectionLifetime)
+        {
+            lifetime = _rejectionLifetime;
+        }
+
+        if (lifetime < TimeSpan.FromMilliseconds(1))
+        {
+            if (leased)
+            {
+                await ReleaseLeaseAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var value = _codec.Encode(outcome);
+        var hex = key.ToHexString();
+        RedisKey outcomeKey = _prefix + "o:" + hex;
+        await _store.RunAsync(
+            "set",
+            async db =>
+            {
+                // One round trip: the value, then (pipelined, in order) the lease dropped and the waiting replicas told.
+                var set = db.StringSetAsync(outcomeKey, value, lifetime);
+                if (!leased)
+                {
+                    return await set.ConfigureAwait(false);
+                }
+
+                var drop = db.ScriptEvaluateAsync(ReleaseScript, [_prefix + "l:" + hex], [_replica]);
+                var notice = db.PublishAsync(_channel, "s:" + hex);
+                await Task.WhenAll(set, drop, notice).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseAsync(TokenHash key, CancellationToken cancellationToken) =>
+        _leases.TryRemove(key, out _) ? ReleaseLeaseAsync(key, cancellationToken) : ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public async ValueTask RemoveAsync(TokenHash key, CancellationToken cancellationToken)
+    {
+        Volatile.Read(ref _local).Remove(key);
+        _leases.TryRemove(key, out _);
+        var connection = _store.Connection ?? throw new InvalidOperationException("The token's outcome was dropped here, but Redis is not connected: other replicas may still serve it");
+        var hex = key.ToHexString();
+        var db = connection.GetDatabase();
+        try
+        {
+            var delete = db.KeyDeleteAsync([_prefix + "o:" + hex, _prefix + "i:" + hex]);
+            var notice = db.PublishAsync(_channel, "r:" + hex);
+            await Task.WhenAll(delete, notice).WaitAsync(RevocationTimeout, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            _store.Succeeded();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            _store.Failed("remove", e);
+            throw new InvalidOperationException("The token's outcome was dropped here, but not from Redis: other replicas may still serve it (" + e.GetType().Name + ": " + e.Message + ")", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string?> GetIssuerAsync(TokenHash key, CancellationToken cancellationToken)
+    {
+        RedisKey issuerKey = _prefix + "i:" + key.ToHexString();
+        var (ok, value) = await _store.RunAsync("get_issuer", db => db.StringGetAsync(issuerKey), cancellationToken).ConfigureAwait(false);
+        return ok && value.HasValue ? _codec.DecodeIssuer((byte[])value!) : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SetIssuerAsync(TokenHash key, string issuer, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(issuer);
+        var lifetime = expiresAt - _time.GetUtcNow();
+        if (lifetime < TimeSpan.FromMilliseconds(1))
+        {
+            return;
+        }
+
+        RedisKey issuerKey = _prefix + "i:" + key.ToHexString();
+        var value = _codec.EncodeIssuer(issuer);
+        await _store.RunAsync("set_issuer", db => db.StringSetAsync(issuerKey, value, lifetime), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _store.SubscriptionRestored -= Forget;
+        if (_store.Connection is { } connection)
+        {
+            try
+            {
+                await connection.GetSubscriber().UnsubscribeAsync(_channel).WaitAsync(RevocationTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // The connection is going away anyway.
+            }
+        }
+
+        foreach (var waiter in _waiters.Values)
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    // Another replica holds the lease: wait for its answer (woken by its notice, or looking again
+    // every PollInterval) until the lease is gone or has lasted its lifetime; then the caller asks the OP.
+    private async ValueTask<TokenOutcome?> WaitAsync(TokenHash key, RedisKey outcomeKey, RedisKey leaseKey, MemoryTokenCache local, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var deadline = started + (long)(_leaseLifetime.TotalSeconds * _time.TimestampFrequency);
+        while (true)
+        {
+            // Registered before looking, so that a notice that comes in between is not lost.
+            var notified = _waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var (ok, look) = await _store.RunAsync(
+                "wait",
+                async db =>
+                {
+                    var value = db.StringGetAsync(outcomeKey);
+                    var held = db.KeyExistsAsync(leaseKey);
+                    return (Value: await value.ConfigureAwait(false), Held: await held.ConfigureAwait(false));
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (ok && look.Value.HasValue)
+            {
+                var found = Keep(key, look.Value, local);
+                _store.Looked(found is null ? "unusable" : "waited_hit");
+                RedisLog.Waited(_logger, key.ToString(), _time.GetElapsedTime(started), found is null ? "an unusable value" : "answered");
+                return found;
+            }
+
+            var remaining = deadline - _time.GetTimestamp();
+            if (!ok || !look.Held || remaining <= 0)
+            {
+                _store.Looked("waited_miss");
+                RedisLog.Waited(_logger, key.ToString(), _time.GetElapsedTime(started), !ok ? "Redis failed" : look.Held ? "the lease ran out" : "the lease was dropped");
+                return null;
+            }
+
+            var pause = TimeSpan.FromSeconds(Math.Min(remaining / (double)_time.TimestampFrequency, PollInterval.TotalSeconds));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(pause, _time, timeout.Token);
+            if (await Task.WhenAny(notified.Task, delay).ConfigureAwait(false) == notified.Task)
+            {
+                timeout.Cancel();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async ValueTask ReleaseLeaseAsync(TokenHash key, CancellationToken cancellationToken)
+    {
+        var hex = key.ToHexString();
+        RedisKey leaseKey = _prefix + "l:" + hex;
+        await _store.RunAsync(
+            "release",
+            async db =>
+            {
+                var drop = db.ScriptEvaluateAsync(ReleaseScript, [leaseKey], [_replica]);
+                var notice = db.PublishAsync(_channel, "s:" + hex);
+                await Task.WhenAll(drop, notice).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    // A value read from Redis: kept in front (so the next request is a 0-byte local hit) when it reads as
+    // an outcome; the engine then checks it as any outcome from outside.
+    private TokenOutcome? Keep(TokenHash key, RedisValue value, MemoryTokenCache local)
+    {
+        var outcome = _codec.Decode((byte[])value!);
+        if (_codec.TakeUnprotectFailure())
+        {
+            LogUnprotectable();
+        }
+
+        if (outcome is null)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        if (outcome.StatusCode is not null && outcome.ExpiresAt > now + _rejectionLifetime)
+        {
+            outcome = Capped(outcome, now + _rejectionLifetime);
+        }
+
+        if (outcome.ExpiresAt <= now)
+        {
+            return null;
+        }
+
+        local.Set(key, outcome);
+        return outcome;
+    }
+
+    private static TokenOutcome Capped(TokenOutcome refusal, DateTimeOffset expiresAt) => new()
+    {
+        ConfigurationFingerprint = refusal.ConfigurationFingerprint,
+        ExpiresAt = expiresAt,
+        StatusCode = refusal.StatusCode,
+        Error = refusal.Error,
+        ErrorDescription = refusal.ErrorDescription,
+        ChallengeError = refusal.ChallengeError,
+    };
+
+    private void LogUnprotectable()
+    {
+        // At most one warning in five minutes: a replica with another key ring fails every read.
+        var now = _time.GetUtcNow().UtcTicks;
+        var last = Volatile.Read(ref _unprotectLogged);
+        if ((last == long.MinValue || now - last >= TimeSpan.FromMinutes(5).Ticks) && Interlocked.CompareExchange(ref _unprotectLogged, now, last) == last)
+        {
+            RedisLog.Unprotectable(_logger);
+        }
+    }
+
+    private async Task SubscribeAsync()
+    {
+        var connection = await _store.Connected.ConfigureAwait(false);
+        try
+        {
+            var queue = await connection.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
+            queue.OnMessage(message => Notice(message.Message));
+            Volatile.Write(ref _listening, 1);
+        }
+        catch (RedisException e)
+        {
+            // Subscribed again by the connection when Redis is back.
+            _store.Failed("subscribe", e);
+        }
+    }
+
+    // A notice from a replica (or anyone who can publish on the channel: it can only make this replica
+    // drop a local copy or look at Redis again). Anything malformed is ignored.
+    private void Notice(RedisValue message)
+    {
+        if (message.IsNullOrEmpty || message.ToString() is not { Length: 66 } text || text[1] != ':' || !TokenHash.TryParse(text.AsSpan(2), out var key))
+        {
+            return;
+        }
+
+        if (text[0] == 'r')
+        {
+            Volatile.Read(ref _local).Remove(key);
+            RedisLog.RevokedElsewhere(_logger, key.ToString());
+        }
+        else if (text[0] != 's')
+        {
+            return;
+        }
+
+        if (_waiters.TryRemove(key, out var waiter))
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    // Notices may have been missed while the subscription was down (a revocation among them): the
+    // local copies are dropped; the next requests read them from Redis again.
+    private void Forget()
+    {
+        Volatile.Write(ref _local, new MemoryTokenCache(_capacity, _time));
+        if (Volatile.Read(ref _listening) == 0)
+        {
+            _ = SubscribeAsync();
+        }
+    }
+}
