@@ -176,7 +176,7 @@ public static class Fleet
         Report("OP userinfo call (fake OP over HTTP on 127.0.0.1)", await TimeAsync(aloneEvaluator, opTokens).ConfigureAwait(false));
     }
 
-    private static async Task<double[]> TimeAsync(FlaatEvaluator evaluator, BearerToken[] tokens)
+    private static async Task<double[]> TimeAsync(FlaatEvaluator evaluator, PresentedToken[] tokens)
     {
         var times = new double[tokens.Length];
         for (var i = 0; i < tokens.Length; i++)
