@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Flaat.Evaluation;
 using Flaat.Redis;
@@ -18,13 +20,19 @@ namespace Flaat.Benchmarks;
 public static class Fleet
 {
     /// <summary>Runs <c>calls</c> and <c>latency</c> (or the ones named).</summary>
-    /// <param name="args"><c>--redis host:port</c> (required), <c>--tokens N</c> (10 000), <c>--replicas 1,3,8</c>, <c>--samples N</c> (5 000), names.</param>
+    /// <param name="args">
+    /// <c>--redis host:port</c> (required), <c>--tokens N</c> (10 000), <c>--replicas 1,3,8</c>,
+    /// <c>--parallel N</c> (tokens in flight, 8), <c>--budget MS</c> (Redis operation budget, default
+    /// Flaat.Redis'), <c>--samples N</c> (5 000), names.
+    /// </param>
     /// <returns>0 when every target was met, 1 otherwise.</returns>
     public static async Task<int> RunAsync(string[] args)
     {
         string? redis = null;
         var tokens = 10_000;
         var samples = 5_000;
+        var parallel = 8;
+        TimeSpan? budget = null;
         int[] replicaCounts = [1, 3, 8];
         var names = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -34,6 +42,8 @@ public static class Fleet
                 case "--redis" when i + 1 < args.Length: redis = args[++i]; break;
                 case "--tokens" when i + 1 < args.Length: tokens = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--samples" when i + 1 < args.Length: samples = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--parallel" when i + 1 < args.Length: parallel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--budget" when i + 1 < args.Length: budget = TimeSpan.FromMilliseconds(int.Parse(args[++i], CultureInfo.InvariantCulture)); break;
                 case "--replicas" when i + 1 < args.Length: replicaCounts = [.. args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]; break;
                 default: names.Add(args[i]); break;
             }
@@ -50,7 +60,8 @@ public static class Fleet
             names.AddRange(["calls", "latency"]);
         }
 
-        Console.WriteLine($"Flaat fleet, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, Redis {redis}");
+        Console.WriteLine($"Flaat fleet, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, Redis {redis}, "
+            + $"operation budget {(budget ?? new FlaatRedisOptions().OperationBudget).TotalMilliseconds:0} ms, {parallel} tokens in flight");
         var met = true;
         foreach (var name in names)
         {
@@ -59,14 +70,14 @@ public static class Fleet
                 case "calls":
                     foreach (var replicas in replicaCounts)
                     {
-                        var without = await OpCallsAsync(replicas, tokens, redis: null).ConfigureAwait(false);
-                        var with = await OpCallsAsync(replicas, tokens, redis).ConfigureAwait(false);
+                        var without = await OpCallsAsync(replicas, tokens, redis: null, parallel, budget).ConfigureAwait(false);
+                        var with = await OpCallsAsync(replicas, tokens, redis, parallel, budget).ConfigureAwait(false);
                         met &= with.Refused == 0 && without.Refused == 0 && with.UserInfoCalls == tokens;
                     }
 
                     break;
                 case "latency":
-                    await L2HitLatencyAsync(redis, samples).ConfigureAwait(false);
+                    await L2HitLatencyAsync(redis, samples, budget).ConfigureAwait(false);
                     break;
                 default:
                     throw new ArgumentException($"Unknown fleet measurement '{name}': use calls or latency.");
@@ -80,14 +91,15 @@ public static class Fleet
     /// <summary>
     /// <paramref name="tokens"/> distinct opaque tokens, each presented once to every one of
     /// <paramref name="replicas"/> replicas at the same moment (a client whose requests the load
-    /// balancer spreads), 32 tokens in flight: the userinfo calls the OP gets.
+    /// balancer spreads), <paramref name="parallel"/> tokens in flight: the userinfo calls the OP gets.
     /// </summary>
-    public static async Task<CallsResult> OpCallsAsync(int replicas, int tokens, string? redis)
+    public static async Task<CallsResult> OpCallsAsync(int replicas, int tokens, string? redis, int parallel = 8, TimeSpan? budget = null)
     {
         var op = new InProcessOpenIdProvider("http://127.0.0.1/op");
         var prefix = "flaat-bench:" + Guid.NewGuid().ToString("N")[..8] + ":";
         var keyRing = Directory.CreateTempSubdirectory("flaat-bench-keys-");
-        var fleet = Enumerable.Range(0, replicas).Select(_ => Replica(op, redis, prefix, keyRing)).ToArray();
+        var fleet = Enumerable.Range(0, replicas).Select(_ => Replica(op, redis, prefix, keyRing, budget)).ToArray();
+        using var redisMetrics = new RedisMetrics();
         try
         {
             var evaluators = fleet.Select(r => r.GetRequiredService<FlaatEvaluator>()).ToArray();
@@ -107,13 +119,14 @@ public static class Fleet
                 }
             }
 
-            await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(WorkerAsync))).ConfigureAwait(false);
+            await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => Task.Run(WorkerAsync))).ConfigureAwait(false);
             clock.Stop();
             var result = new CallsResult(replicas, tokens, redis is not null, op.UserInfoCalls, refused, clock.Elapsed);
             Console.WriteLine(
                 $"[calls] {replicas} replica(s) {(redis is null ? "without Redis" : "with Redis   ")}: {tokens:N0} tokens x {replicas} requests, "
                 + $"{result.UserInfoCalls,6:N0} userinfo calls ({result.UserInfoCalls / (double)tokens:0.00} per token), {refused} refused, "
-                + $"{clock.Elapsed.TotalSeconds:0.0} s ({tokens * replicas / clock.Elapsed.TotalSeconds:N0} requests/s)");
+                + $"{clock.Elapsed.TotalSeconds:0.0} s ({tokens * replicas / clock.Elapsed.TotalSeconds:N0} requests/s)"
+                + (redis is null ? string.Empty : $"; Redis lookups {redisMetrics.Lookups}, errors {redisMetrics.Errors}"));
             return result;
         }
         finally
@@ -133,14 +146,14 @@ public static class Fleet
     /// replica asked the OP), against asking a local fake OP over HTTP (Flaat.Testing, 127.0.0.1), and
     /// against an in-memory hit; one request at a time, <paramref name="samples"/> tokens each.
     /// </summary>
-    public static async Task L2HitLatencyAsync(string redis, int samples)
+    public static async Task L2HitLatencyAsync(string redis, int samples, TimeSpan? budget = null)
     {
         // L2 hits: replica A asks the (in-process) OP for every token; replica B then finds each in Redis.
         var op = new InProcessOpenIdProvider("http://127.0.0.1/op");
         var prefix = "flaat-bench:" + Guid.NewGuid().ToString("N")[..8] + ":";
         var keyRing = Directory.CreateTempSubdirectory("flaat-bench-keys-");
-        await using var writer = Replica(op, redis, prefix, keyRing);
-        await using var reader = Replica(op, redis, prefix, keyRing);
+        await using var writer = Replica(op, redis, prefix, keyRing, budget);
+        await using var reader = Replica(op, redis, prefix, keyRing, budget);
         var tokens = Enumerable.Range(0, samples).Select(i => BearerToken.FromToken($"opaque-{Guid.NewGuid():N}-{i:D8}")).ToArray();
         var writerEvaluator = writer.GetRequiredService<FlaatEvaluator>();
         foreach (var token in tokens)
@@ -202,7 +215,7 @@ public static class Fleet
     /// <paramref name="redis"/> is given, with a key ring shared by the replicas), its OP traffic
     /// routed to the in-process OP.
     /// </summary>
-    private static ServiceProvider Replica(InProcessOpenIdProvider op, string? redis, string keyPrefix, DirectoryInfo keyRing)
+    private static ServiceProvider Replica(InProcessOpenIdProvider op, string? redis, string keyPrefix, DirectoryInfo keyRing, TimeSpan? budget)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -218,6 +231,7 @@ public static class Fleet
             {
                 options.Configuration = redis;
                 options.KeyPrefix = keyPrefix;
+                options.OperationBudget = budget ?? options.OperationBudget;
             });
             // Outcomes are personal data: protected at rest, with one key ring for the fleet.
             services.AddDataProtection().SetApplicationName("flaat-bench").PersistKeysToFileSystem(keyRing);
@@ -225,6 +239,48 @@ public static class Fleet
 
         services.AddHttpClient(FlaatServiceCollectionExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new InProcessNetwork(op));
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// Counts Flaat.Redis' measurements (<c>flaat.redis.lookups</c> by result, <c>flaat.redis.errors</c>
+    /// by operation) while it lives, so a figure comes with what the shared cache did.
+    /// </summary>
+    private sealed class RedisMetrics : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, long> _lookups = new();
+        private readonly ConcurrentDictionary<string, long> _errors = new();
+
+        public RedisMetrics()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name is "flaat.redis.lookups" or "flaat.redis.errors")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                var label = "?";
+                foreach (var tag in tags)
+                {
+                    label = tag.Value?.ToString() ?? "?";
+                }
+
+                (instrument.Name == "flaat.redis.lookups" ? _lookups : _errors).AddOrUpdate(label, value, (_, sum) => sum + value);
+            });
+            _listener.Start();
+        }
+
+        public string Lookups => Describe(_lookups);
+
+        public string Errors => Describe(_errors);
+
+        public void Dispose() => _listener.Dispose();
+
+        private static string Describe(ConcurrentDictionary<string, long> counts) =>
+            counts.IsEmpty ? "none" : string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:N0}"));
     }
 
     /// <summary>The outcome of <see cref="OpCallsAsync"/>.</summary>
