@@ -4,6 +4,7 @@ using Flaat.Caching;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,8 @@ public static class FlaatRedisBuilderExtensions
     /// there (behind the in-memory cache, which answers repeated requests alone), one replica asks the OP
     /// about a new token while the others wait for its answer, and a revocation
     /// (<see cref="IFlaatTokenRevoker"/>) reaches every replica. Values are protected with ASP.NET Core
-    /// Data Protection when the application registers it. Redis faults never fail a request.
+    /// Data Protection (added when the application has not; the replicas must share its key ring and
+    /// application name, see the package's README). Redis faults never fail a request.
     /// </summary>
     /// <param name="builder">The builder <c>services.AddFlaat(...)</c> returned.</param>
     /// <param name="configure">Sets the options (at least <see cref="FlaatRedisOptions.Configuration"/> or <see cref="FlaatRedisOptions.ConnectionMultiplexer"/>).</param>
@@ -43,8 +45,13 @@ public static class FlaatRedisBuilderExtensions
         var services = builder.Services;
         services.AddOptions<FlaatRedisOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlaatRedisOptions>, FlaatRedisOptionsValidation>());
+        // Values are personal data and must not be forgeable by whoever can write to Redis: always
+        // protected. The application's own Data Protection set-up (a key ring shared by the replicas)
+        // is used; without one, the default (keys of this machine and user) is added.
+        services.AddDataProtection();
         services.TryAddSingleton(CreateStore);
         services.TryAddSingleton(CreateCache);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisStartup>());
 
         // Flaat's caches are this package's from now on, whatever was registered before.
         services.RemoveAll<IFlaatTokenCache>();
@@ -62,7 +69,7 @@ public static class FlaatRedisBuilderExtensions
 
     private static RedisTokenCache CreateCache(IServiceProvider services) => new(
         services.GetRequiredService<RedisStore>(),
-        new OutcomeCodec(services.GetService<IDataProtectionProvider>()),
+        new OutcomeCodec(services.GetRequiredService<IDataProtectionProvider>()),
         services.GetRequiredService<IOptions<FlaatOptions>>().Value,
         services.GetService<TimeProvider>() ?? TimeProvider.System,
         Logger(services));

@@ -8,46 +8,46 @@ namespace Flaat.Redis;
 
 /// <summary>
 /// The stored form of what the shared cache keeps (version 1): a token's <see cref="TokenOutcome"/> and
-/// a probed token's issuer, as JSON written by a source-generated serialiser, behind a three-byte
-/// header (<c>F1p</c> protected with ASP.NET Core Data Protection, <c>F1j</c> plain JSON for an
-/// application without it). A replica reads only the form it writes: with Data Protection, a plain value
-/// (which anyone with write access to Redis could forge) is a miss.
+/// a probed token's issuer, as JSON written by a source-generated serialiser, protected with ASP.NET
+/// Core Data Protection (one purpose per kind and version), behind a three-byte header (<c>F1p</c>).
+/// The JSON names the token's hash it belongs to, so a value copied under another token's key is refused.
 /// </summary>
 /// <remarks>
 /// Reading never throws: a value with another header or version, one that does not unprotect (another
-/// key ring), does not parse, repeats a member or lacks one is <see langword="null"/> (a miss). What it
-/// says is then checked by the engine as any outcome from outside (issuer trust, fingerprint, expiry,
-/// strict JSON of the claims).
+/// key ring, or written by anyone without the keys), does not parse, repeats or lacks a member, or
+/// belongs to another key is <see langword="null"/> (a miss). What it says is then checked by the
+/// engine as any outcome from outside (issuer trust, fingerprint, expiry, strict JSON of the claims).
+/// Values are always protected: plain JSON would let anyone who can write to Redis make any token
+/// admit any user.
 /// </remarks>
 internal sealed class OutcomeCodec
 {
-    /// <summary>The version written into every value and into the Data Protection purpose.</summary>
+    /// <summary>The version written into every value and into the Data Protection purposes.</summary>
     public const int Version = 1;
 
     private const byte Magic = (byte)'F';
     private const byte VersionByte = (byte)'1';
     private const byte Protected = (byte)'p';
-    private const byte Plain = (byte)'j';
 
-    private readonly IDataProtector? _protector;
-
-    public OutcomeCodec(IDataProtectionProvider? protection)
-    {
-        _protector = protection?.CreateProtector("Flaat.Redis.TokenCache.v1");
-    }
-
-    /// <summary>Whether values are protected with Data Protection.</summary>
-    public bool IsProtected => _protector is not null;
-
+    private readonly IDataProtector _outcomes;
+    private readonly IDataProtector _issuers;
     private int _unprotectFailed;
+
+    public OutcomeCodec(IDataProtectionProvider protection)
+    {
+        ArgumentNullException.ThrowIfNull(protection);
+        _outcomes = protection.CreateProtector("Flaat.Redis.TokenOutcome.v1");
+        _issuers = protection.CreateProtector("Flaat.Redis.TokenIssuer.v1");
+    }
 
     /// <summary>Whether a value failed to unprotect (another key ring) since the last call; the cache logs it.</summary>
     public bool TakeUnprotectFailure() => Interlocked.Exchange(ref _unprotectFailed, 0) == 1;
 
-    public byte[] Encode(TokenOutcome outcome) => Seal(JsonSerializer.SerializeToUtf8Bytes(
+    public byte[] Encode(string key, TokenOutcome outcome) => Seal(_outcomes, JsonSerializer.SerializeToUtf8Bytes(
         new StoredOutcome
         {
             V = Version,
+            K = key,
             Iss = outcome.Issuer,
             Hdr = outcome.TokenHeader,
             Body = outcome.TokenBody,
@@ -64,12 +64,14 @@ internal sealed class OutcomeCodec
         },
         StoredJson.Default.StoredOutcome));
 
-    public byte[] EncodeIssuer(string issuer) => Seal(JsonSerializer.SerializeToUtf8Bytes(new StoredIssuer { V = Version, Iss = issuer }, StoredJson.Default.StoredIssuer));
+    public byte[] EncodeIssuer(string key, string issuer) =>
+        Seal(_issuers, JsonSerializer.SerializeToUtf8Bytes(new StoredIssuer { V = Version, K = key, Iss = issuer }, StoredJson.Default.StoredIssuer));
 
-    /// <summary>The outcome a stored value holds; <see langword="null"/> for anything else.</summary>
-    public TokenOutcome? Decode(ReadOnlySpan<byte> value)
+    /// <summary>The outcome a value stored under <paramref name="key"/> holds; <see langword="null"/> for anything else.</summary>
+    public TokenOutcome? Decode(string key, ReadOnlySpan<byte> value)
     {
-        if (Open(value) is not { } json || Parse(json, StoredJson.Default.StoredOutcome) is not { V: Version, Fp: not null } stored
+        if (Open(_outcomes, value) is not { } json || Parse(json, StoredJson.Default.StoredOutcome) is not { V: Version, Fp: not null } stored
+            || !string.Equals(stored.K, key, StringComparison.Ordinal)
             || stored.Exp is < 0 or > 253_402_300_799_999)
         {
             return null;
@@ -99,34 +101,27 @@ internal sealed class OutcomeCodec
         };
     }
 
-    /// <summary>The issuer a stored value names; <see langword="null"/> for anything else.</summary>
-    public string? DecodeIssuer(ReadOnlySpan<byte> value) =>
-        Open(value) is { } json && Parse(json, StoredJson.Default.StoredIssuer) is { V: Version, Iss: { Length: > 0 } issuer } ? issuer : null;
+    /// <summary>The issuer a value stored under <paramref name="key"/> names; <see langword="null"/> for anything else.</summary>
+    public string? DecodeIssuer(string key, ReadOnlySpan<byte> value) =>
+        Open(_issuers, value) is { } json && Parse(json, StoredJson.Default.StoredIssuer) is { V: Version, Iss: { Length: > 0 } issuer } stored
+        && string.Equals(stored.K, key, StringComparison.Ordinal)
+            ? issuer
+            : null;
 
-    private byte[] Seal(byte[] json)
+    private static byte[] Seal(IDataProtector protector, byte[] json)
     {
-        var body = _protector is { } protector ? protector.Protect(json) : json;
+        var body = protector.Protect(json);
         var value = new byte[body.Length + 3];
         value[0] = Magic;
         value[1] = VersionByte;
-        value[2] = _protector is null ? Plain : Protected;
+        value[2] = Protected;
         body.CopyTo(value, 3);
         return value;
     }
 
-    private byte[]? Open(ReadOnlySpan<byte> value)
+    private byte[]? Open(IDataProtector protector, ReadOnlySpan<byte> value)
     {
-        if (value.Length < 4 || value[0] != Magic || value[1] != VersionByte)
-        {
-            return null;
-        }
-
-        if (_protector is not { } protector)
-        {
-            return value[2] == Plain ? value[3..].ToArray() : null;
-        }
-
-        if (value[2] != Protected)
+        if (value.Length < 4 || value[0] != Magic || value[1] != VersionByte || value[2] != Protected)
         {
             return null;
         }
@@ -161,6 +156,8 @@ internal sealed class StoredOutcome
 {
     public int V { get; set; }
 
+    public string? K { get; set; }
+
     public string? Iss { get; set; }
 
     public string? Hdr { get; set; }
@@ -192,6 +189,8 @@ internal sealed class StoredOutcome
 internal sealed class StoredIssuer
 {
     public int V { get; set; }
+
+    public string? K { get; set; }
 
     public string? Iss { get; set; }
 }

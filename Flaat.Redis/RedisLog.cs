@@ -14,8 +14,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "A value from Redis could not be unprotected with this replica's Data Protection keys and was ignored (as a miss); replicas must share their key ring and application name (see Flaat.Redis' README)")]
     public static partial void Unprotectable(ILogger logger);
 
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "The token cache is shared on Redis under the prefix '{KeyPrefix}'; values are {Protection}")]
-    public static partial void Started(ILogger logger, string keyPrefix, string protection);
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "The token cache is shared on Redis under the prefix '{KeyPrefix}', its values protected with ASP.NET Core Data Protection")]
+    public static partial void Started(ILogger logger, string keyPrefix);
 
     [LoggerMessage(EventId = 3204, Level = LogLevel.Debug, Message = "Token {TokenId} was revoked by another replica; its local copy is dropped")]
     public static partial void RevokedElsewhere(ILogger logger, string tokenId);

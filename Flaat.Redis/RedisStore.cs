@@ -31,6 +31,10 @@ internal sealed class RedisStore : IAsyncDisposable
     // 1 while one operation tries Redis again after RetryInterval.
     private int _trying;
 
+    // Counts the outages: an operation that started before the current one began says nothing about
+    // whether it is over (its answer may have been on its way when the connection broke).
+    private int _outage;
+
     public RedisStore(FlaatRedisOptions options, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
     {
         KeyPrefix = options.KeyPrefix;
@@ -86,6 +90,7 @@ internal sealed class RedisStore : IAsyncDisposable
     /// </summary>
     public async ValueTask<(bool Ok, T Value)> RunAsync<T>(string operation, Func<IDatabase, Task<T>> call, CancellationToken cancellationToken)
     {
+        var outage = Volatile.Read(ref _outage);
         if (!TryEnter(out var connection))
         {
             return (false, default!);
@@ -96,7 +101,7 @@ internal sealed class RedisStore : IAsyncDisposable
         {
             task = call(connection.GetDatabase());
             var value = await task.WaitAsync(_budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
-            Succeeded();
+            Succeeded(outage);
             return (true, value);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -121,14 +126,15 @@ internal sealed class RedisStore : IAsyncDisposable
         Volatile.Write(ref _trying, 0);
         if (was == 0)
         {
+            Interlocked.Increment(ref _outage);
             RedisLog.Unavailable(_logger, operation, error.GetType().Name, error.Message, _retryInterval);
         }
     }
 
-    /// <summary>Records an operation that worked: an outage is over.</summary>
-    public void Succeeded()
+    /// <summary>Records an operation that worked: an outage is over, unless the operation started before it (<paramref name="outage"/>, when given, is the count of outages when it started).</summary>
+    public void Succeeded(int? outage = null)
     {
-        if (Volatile.Read(ref _downUntil) == 0)
+        if (Volatile.Read(ref _downUntil) == 0 || (outage is { } seen && seen != Volatile.Read(ref _outage)))
         {
             return;
         }

@@ -62,7 +62,7 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         _channel = RedisChannel.Literal(_prefix + "events");
         store.SubscriptionRestored += Forget;
         _subscribed = SubscribeAsync();
-        RedisLog.Started(logger, store.KeyPrefix, codec.IsProtected ? "protected with ASP.NET Core Data Protection" : "NOT protected (no Data Protection registered): they are readable by anyone who can read Redis");
+        RedisLog.Started(logger, store.KeyPrefix);
     }
 
     /// <summary>Completes when the replica listens to the other replicas' notices (or could not subscribe).</summary>
@@ -95,9 +95,13 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
 
         if (value.HasValue)
         {
-            var found = Keep(key, value, local);
+            // An unusable value is a miss like any other (the lease below included).
+            var found = Keep(key, hex, value, local);
             _store.Looked(found is null ? "unusable" : "hit");
-            return found;
+            if (found is not null)
+            {
+                return found;
+            }
         }
 
         // A miss: this replica asks the OP when it gets the lease; otherwise another one is asking.
@@ -110,11 +114,15 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
                 _leases[key] = 0;
             }
 
-            _store.Looked("miss");
+            if (!value.HasValue)
+            {
+                _store.Looked("miss");
+            }
+
             return null;
         }
 
-        return await WaitAsync(key, outcomeKey, leaseKey, local, cancellationToken).ConfigureAwait(false);
+        return await WaitAsync(key, hex, outcomeKey, leaseKey, local, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -142,8 +150,8 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
             return;
         }
 
-        var value = _codec.Encode(outcome);
         var hex = key.ToHexString();
+        var value = _codec.Encode(hex, outcome);
         RedisKey outcomeKey = _prefix + "o:" + hex;
         await _store.RunAsync(
             "set",
@@ -193,9 +201,10 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask<string?> GetIssuerAsync(TokenHash key, CancellationToken cancellationToken)
     {
-        RedisKey issuerKey = _prefix + "i:" + key.ToHexString();
+        var hex = key.ToHexString();
+        RedisKey issuerKey = _prefix + "i:" + hex;
         var (ok, value) = await _store.RunAsync("get_issuer", db => db.StringGetAsync(issuerKey), cancellationToken).ConfigureAwait(false);
-        return ok && value.HasValue ? _codec.DecodeIssuer((byte[])value!) : null;
+        return ok && value.HasValue ? _codec.DecodeIssuer(hex, (byte[])value!) : null;
     }
 
     /// <inheritdoc />
@@ -208,8 +217,9 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
             return;
         }
 
-        RedisKey issuerKey = _prefix + "i:" + key.ToHexString();
-        var value = _codec.EncodeIssuer(issuer);
+        var hex = key.ToHexString();
+        RedisKey issuerKey = _prefix + "i:" + hex;
+        var value = _codec.EncodeIssuer(hex, issuer);
         await _store.RunAsync("set_issuer", db => db.StringSetAsync(issuerKey, value, lifetime), cancellationToken).ConfigureAwait(false);
     }
 
@@ -236,7 +246,7 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
 
     // Another replica holds the lease: wait for its answer (woken by its notice, or looking again
     // every PollInterval) until the lease is gone or has lasted its lifetime; then the caller asks the OP.
-    private async ValueTask<TokenOutcome?> WaitAsync(TokenHash key, RedisKey outcomeKey, RedisKey leaseKey, MemoryTokenCache local, CancellationToken cancellationToken)
+    private async ValueTask<TokenOutcome?> WaitAsync(TokenHash key, string hex, RedisKey outcomeKey, RedisKey leaseKey, MemoryTokenCache local, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var deadline = started + (long)(_leaseLifetime.TotalSeconds * _time.TimestampFrequency);
@@ -255,7 +265,7 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
                 cancellationToken).ConfigureAwait(false);
             if (ok && look.Value.HasValue)
             {
-                var found = Keep(key, look.Value, local);
+                var found = Keep(key, hex, look.Value, local);
                 _store.Looked(found is null ? "unusable" : "waited_hit");
                 RedisLog.Waited(_logger, key.ToString(), _time.GetElapsedTime(started), found is null ? "an unusable value" : "answered");
                 return found;
@@ -299,9 +309,9 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
 
     // A value read from Redis: kept in front (so the next request is a 0-byte local hit) when it reads as
     // an outcome; the engine then checks it as any outcome from outside.
-    private TokenOutcome? Keep(TokenHash key, RedisValue value, MemoryTokenCache local)
+    private TokenOutcome? Keep(TokenHash key, string hex, RedisValue value, MemoryTokenCache local)
     {
-        var outcome = _codec.Decode((byte[])value!);
+        var outcome = _codec.Decode(hex, (byte[])value!);
         if (_codec.TakeUnprotectFailure())
         {
             LogUnprotectable();

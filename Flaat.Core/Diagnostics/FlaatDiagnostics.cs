@@ -24,7 +24,8 @@ namespace Flaat.Diagnostics;
 /// </para>
 /// <para>
 /// Log event ids, each used once: 1xxx evaluation, 20xx the token engine, 21xx issuers and the OP
-/// client, 30xx ASP.NET Core, 31xx gRPC.
+/// client, 30xx ASP.NET Core, 31xx gRPC, 32xx the shared cache on Redis (Flaat.Redis, which also
+/// publishes <c>flaat.redis.errors</c>, <c>flaat.redis.lookups</c> and <c>flaat.redis.available</c> on this meter).
 /// </para>
 /// </remarks>
 public static class FlaatDiagnostics

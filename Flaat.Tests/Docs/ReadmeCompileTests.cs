@@ -57,6 +57,8 @@ public sealed partial class ReadmeCompileTests
             ["Flaat", "Flaat.AspNetCore", "Flaat.Requirements", "Grpc.Core", "System.Text.Json"], GrpcStubs),
         new("Flaat.Testing/README.md", ["Flaat.Testing", "Flaat.AspNetCore"], [("NUnit", "4.6.1"), ("Microsoft.AspNetCore.TestHost", "10.0.15")],
             ["Flaat", "Flaat.Requirements", "Flaat.Testing", "NUnit.Framework"], ""),
+        new("Flaat.Redis/README.md", ["Flaat.Redis", "Flaat.AspNetCore"], [("Microsoft.AspNetCore.DataProtection.StackExchangeRedis", "10.0.15")],
+            ["Flaat", "Flaat.AspNetCore", "Flaat.Caching", "Flaat.Redis", "Flaat.Requirements", "Microsoft.AspNetCore.DataProtection", "StackExchange.Redis"], ""),
     ];
 
     [Test]

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Flaat.Redis;
+
+/// <summary>
+/// Lets a replica start with its connection to Redis made and its subscription to the other replicas'
+/// notices in place, so its first requests already share; bounded, so a Redis that is down delays the
+/// start by <see cref="StartTimeout"/> at most (requests then go on without it until it is back).
+/// </summary>
+internal sealed class RedisStartup(RedisTokenCache cache) : IHostedService
+{
+    /// <summary>How long the start waits for Redis at most.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(5);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await cache.Ready.WaitAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Not yet connected: the connection goes on trying by itself.
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
