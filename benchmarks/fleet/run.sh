@@ -17,7 +17,8 @@ cleanup() {
   fi
   rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 REDIS=${REDIS:-}
 if [ -z "$REDIS" ]; then

@@ -36,7 +36,8 @@ cleanup() {
   done
   rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 SERVER_ARGS=(--info-file "$WORK/info")
 REDIS=${REDIS:-}
