@@ -28,6 +28,17 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
     /// <summary>The longest pause between two looks at Redis while another replica asks the OP.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
+    // The outcome when there is one ({1, value}); otherwise, when ARGV[2] (milliseconds) is not 0, the
+    // lease taken for ARGV[1] ({2}); otherwise whether someone holds the lease ({3}) or not ({0}). Atomic,
+    // so that an answer stored between a read and a lease is never missed (two OP calls).
+    private const string LookScript = """
+        local value = redis.call('get', KEYS[1])
+        if value then return {1, value} end
+        if ARGV[2] ~= '0' and redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+        if redis.call('exists', KEYS[2]) == 1 then return {3} end
+        return {0}
+        """;
+
     private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
     private readonly RedisStore _store;
@@ -86,43 +97,38 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
 
         var hex = key.ToHexString();
         RedisKey outcomeKey = _prefix + "o:" + hex;
-        var (ok, value) = await _store.RunAsync("get", db => db.StringGetAsync(outcomeKey), cancellationToken).ConfigureAwait(false);
-        if (!ok)
-        {
-            _store.Looked("skipped");
-            return null;
-        }
-
-        if (value.HasValue)
-        {
-            // An unusable value is a miss like any other (the lease below included).
-            var found = Keep(key, hex, value, local);
-            _store.Looked(found is null ? "unusable" : "hit");
-            if (found is not null)
-            {
-                return found;
-            }
-        }
-
-        // A miss: this replica asks the OP when it gets the lease; otherwise another one is asking.
         RedisKey leaseKey = _prefix + "l:" + hex;
-        var (leased, taken) = await _store.RunAsync("lease", db => db.StringSetAsync(leaseKey, _replica, _leaseLifetime, When.NotExists), cancellationToken).ConfigureAwait(false);
-        if (!leased || taken)
+
+        // One atomic step: the value, or else the lease (this replica asks the OP), or else who holds it.
+        var (ok, look, value) = await LookAsync("get", outcomeKey, leaseKey, lease: true, cancellationToken).ConfigureAwait(false);
+        switch (ok ? look : Look.Failed)
         {
-            if (taken)
-            {
+            case Look.Value:
+                if (Keep(key, hex, value, local) is { } found)
+                {
+                    _store.Looked("hit");
+                    return found;
+                }
+
+                // An unusable value is a miss like any other: the lease is taken for the load.
+                _store.Looked("unusable");
+                var (leased, taken) = await _store.RunAsync("lease", db => db.StringSetAsync(leaseKey, _replica, _leaseLifetime, When.NotExists), cancellationToken).ConfigureAwait(false);
+                if (leased && taken)
+                {
+                    _leases[key] = 0;
+                }
+
+                return null;
+            case Look.Leased:
                 _leases[key] = 0;
-            }
-
-            if (!value.HasValue)
-            {
                 _store.Looked("miss");
-            }
-
-            return null;
+                return null;
+            case Look.Held:
+                return await WaitAsync(key, hex, outcomeKey, leaseKey, local, cancellationToken).ConfigureAwait(false);
+            default:
+                _store.Looked("skipped");
+                return null;
         }
-
-        return await WaitAsync(key, hex, outcomeKey, leaseKey, local, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -248,40 +254,34 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
     // every PollInterval) until the lease is gone or has lasted its lifetime; then the caller asks the OP.
     private async ValueTask<TokenOutcome?> WaitAsync(TokenHash key, string hex, RedisKey outcomeKey, RedisKey leaseKey, MemoryTokenCache local, CancellationToken cancellationToken)
     {
-        var started = _time.GetTimestamp();
-        var deadline = started + (long)(_leaseLifetime.TotalSeconds * _time.TimestampFrequency);
+        // The lease expires in Redis' real time, whatever clock the application gives the engine.
+        var clock = TimeProvider.System;
+        var started = clock.GetTimestamp();
+        var deadline = started + (long)(_leaseLifetime.TotalSeconds * clock.TimestampFrequency);
         while (true)
         {
             // Registered before looking, so that a notice that comes in between is not lost.
             var notified = _waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var (ok, look) = await _store.RunAsync(
-                "wait",
-                async db =>
-                {
-                    var value = db.StringGetAsync(outcomeKey);
-                    var held = db.KeyExistsAsync(leaseKey);
-                    return (Value: await value.ConfigureAwait(false), Held: await held.ConfigureAwait(false));
-                },
-                cancellationToken).ConfigureAwait(false);
-            if (ok && look.Value.HasValue)
+            var (ok, look, value) = await LookAsync("wait", outcomeKey, leaseKey, lease: false, cancellationToken).ConfigureAwait(false);
+            if (ok && look == Look.Value)
             {
-                var found = Keep(key, hex, look.Value, local);
+                var found = Keep(key, hex, value, local);
                 _store.Looked(found is null ? "unusable" : "waited_hit");
-                RedisLog.Waited(_logger, key.ToString(), _time.GetElapsedTime(started), found is null ? "an unusable value" : "answered");
+                RedisLog.Waited(_logger, key.ToString(), clock.GetElapsedTime(started), found is null ? "an unusable value" : "answered");
                 return found;
             }
 
-            var remaining = deadline - _time.GetTimestamp();
-            if (!ok || !look.Held || remaining <= 0)
+            var remaining = deadline - clock.GetTimestamp();
+            if (!ok || look != Look.Held || remaining <= 0)
             {
                 _store.Looked("waited_miss");
-                RedisLog.Waited(_logger, key.ToString(), _time.GetElapsedTime(started), !ok ? "Redis failed" : look.Held ? "the lease ran out" : "the lease was dropped");
+                RedisLog.Waited(_logger, key.ToString(), clock.GetElapsedTime(started), !ok ? "Redis failed" : look == Look.Held ? "the lease ran out" : "the lease was dropped");
                 return null;
             }
 
-            var pause = TimeSpan.FromSeconds(Math.Min(remaining / (double)_time.TimestampFrequency, PollInterval.TotalSeconds));
+            var pause = TimeSpan.FromSeconds(Math.Min(remaining / (double)clock.TimestampFrequency, PollInterval.TotalSeconds));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(pause, _time, timeout.Token);
+            var delay = Task.Delay(pause, clock, timeout.Token);
             if (await Task.WhenAny(notified.Task, delay).ConfigureAwait(false) == notified.Task)
             {
                 timeout.Cancel();
@@ -289,6 +289,22 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
 
             cancellationToken.ThrowIfCancellationRequested();
         }
+    }
+
+    private async ValueTask<(bool Ok, Look Look, RedisValue Value)> LookAsync(string operation, RedisKey outcomeKey, RedisKey leaseKey, bool lease, CancellationToken cancellationToken)
+    {
+        var milliseconds = lease ? Math.Max(1L, (long)_leaseLifetime.TotalMilliseconds) : 0L;
+        var (ok, result) = await _store.RunAsync(
+            operation,
+            async db =>
+            {
+                var answer = (RedisResult[]?)await db.ScriptEvaluateAsync(LookScript, [outcomeKey, leaseKey], [_replica, milliseconds]).ConfigureAwait(false);
+                return answer is { Length: > 0 } parts && (int)parts[0] is >= 0 and <= 3 and var look
+                    ? ((Look)look, look == 1 && parts.Length > 1 ? (RedisValue)parts[1] : RedisValue.Null)
+                    : (Look.Failed, RedisValue.Null);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return (ok && result.Item1 != Look.Failed, result.Item1, result.Item2);
     }
 
     private async ValueTask ReleaseLeaseAsync(TokenHash key, CancellationToken cancellationToken)
@@ -408,5 +424,14 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         {
             _ = SubscribeAsync();
         }
+    }
+
+    private enum Look
+    {
+        Nothing = 0,
+        Value = 1,
+        Leased = 2,
+        Held = 3,
+        Failed = 4,
     }
 }

@@ -71,7 +71,9 @@ internal sealed class Replica : IAsyncDisposable
     {
         var logs = new ListLoggerProvider();
         var loggers = LoggerFactory.Create(builder => builder.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
-        var redisOptions = new FlaatRedisOptions { Configuration = redis.ConnectionString, RetryInterval = TimeSpan.FromMilliseconds(300) };
+        // A generous budget: a loaded test machine must not pass for a slow Redis (and split the fleet)
+        // where a test is about a healthy one; the tests of a slow Redis set their own.
+        var redisOptions = new FlaatRedisOptions { Configuration = redis.ConnectionString + ",connectTimeout=1000", OperationBudget = TimeSpan.FromSeconds(1), RetryInterval = TimeSpan.FromMilliseconds(300) };
         configure?.Invoke(redisOptions);
         Assert.That(FlaatRedisOptionsValidation.Errors(redisOptions), Is.Empty);
         var store = new RedisStore(redisOptions, TimeProvider.System, loggers.CreateLogger("Flaat.Redis"), meters);

@@ -177,6 +177,47 @@ public sealed class RedisSharedCacheTests
     }
 
     [Test]
+    public async Task AuthenticateAsync_LeaseHeldByAReplicaThatNeverAnswers_AskTheOpWhenItEnds()
+    {
+        await using var op = FakeOpenIdProvider.Start();
+        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op), count: 1);
+        var token = op.CreateOpaqueToken(new FakeUser("judy"));
+        Assert.That(_redis.Command($"SET flaat:v1:l:{Hash(token)} gone-replica PX 400"), Is.EqualTo("+OK"));
+
+        var result = await fleet[0].AuthenticateAsync(token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.UserInfos?.Subject, Is.EqualTo("judy"), "delayed, not refused");
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Notices_MalformedOrForeign_IgnoredAndARevocationNoticeDropsOnlyItsToken()
+    {
+        await using var op = FakeOpenIdProvider.Start();
+        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op), count: 1);
+        var kept = op.CreateJwt(new FakeUser("kept"));
+        var revoked = op.CreateJwt(new FakeUser("revoked"));
+        await fleet[0].AuthenticateAsync(kept);
+        await fleet[0].AuthenticateAsync(revoked);
+
+        foreach (var notice in new[] { "x", "r:", "r:zz", "r:" + new string('g', 64), "q:" + Hash(kept), "r:" + Hash(kept) + "0", "s:" + Hash(kept), "r:" + Hash(revoked) })
+        {
+            _redis.Command($"PUBLISH flaat:v1:events \"{notice}\"");
+        }
+
+        var dropped = await PollAsync(() => !fleet[0].Cache.TryGet(TokenHashOf(revoked), DateTimeOffset.UtcNow, out _), TimeSpan.FromSeconds(5));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dropped, Is.True);
+            Assert.That(fleet[0].Cache.TryGet(TokenHashOf(kept), DateTimeOffset.UtcNow, out _), Is.True, "malformed notices changed nothing");
+        });
+    }
+
+    [Test]
     public async Task RemoveAsync_RedisDown_DropsTheLocalCopyAndThrows()
     {
         await using var op = FakeOpenIdProvider.Start();
@@ -221,7 +262,8 @@ public sealed class RedisSharedCacheTests
 
     internal static FlaatOptions Options(FakeOpenIdProvider op, bool credentials = false)
     {
-        var options = new FlaatOptions { TrustedIssuers = { op.Issuer } };
+        // A generous OP deadline: the fake OP's first answer in a loaded test process can be slow.
+        var options = new FlaatOptions { TrustedIssuers = { op.Issuer }, RequestTimeout = TimeSpan.FromSeconds(5) };
         if (credentials)
         {
             options.ClientId = "api";
