@@ -18,6 +18,9 @@ public static class ExampleRedis
     /// <summary>The configuration key that turns Redis on: a StackExchange.Redis configuration string.</summary>
     public const string ConfigurationKey = "Flaat:Cache:Redis";
 
+    /// <summary>Optional: how long one Redis operation may take on the request path (Flaat.Redis' default, 50 ms, when unset).</summary>
+    public const string OperationBudgetKey = "Flaat:Cache:RedisOperationBudget";
+
     /// <summary>Where the shared Data Protection key ring lives in Redis.</summary>
     public const string KeyRingKey = "flaat-examples:data-protection-keys";
 
@@ -38,7 +41,12 @@ public static class ExampleRedis
             return flaat;
         }
 
-        flaat.AddRedis(redis);
+        var budget = configuration.GetValue<TimeSpan?>(OperationBudgetKey);
+        flaat.AddRedis(options =>
+        {
+            options.Configuration = redis;
+            options.OperationBudget = budget ?? options.OperationBudget;
+        });
 
         // One key ring for the fleet, in the same Redis; connected on first use, so a replica starts
         // while Redis is down (then its values do not decrypt elsewhere: a miss, never an admission).
