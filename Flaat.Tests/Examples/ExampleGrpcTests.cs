@@ -65,6 +65,26 @@ public sealed class ExampleGrpcTests
         });
     }
 
+    [Test]
+    public async Task Healthz_OverHttp2_HealthyWithoutAToken()
+    {
+        // The server speaks HTTP/2 only (gRPC without TLS): prior knowledge, as curl --http2-prior-knowledge.
+        using var client = new HttpClient
+        {
+            DefaultRequestVersion = System.Net.HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+
+        using var response = await client.GetAsync(new Uri(new Uri(_server.BaseUrl), "/healthz"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+        });
+    }
+
     private async Task<(int ExitCode, string Output)> CallAsync(string method, string? token)
     {
         var info = new ProcessStartInfo("dotnet")

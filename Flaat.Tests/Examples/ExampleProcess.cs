@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 namespace Flaat.Tests.Examples;
 
 /// <summary>
-/// Runs a built example as a user would (its own process, no OP configured, a free loopback
-/// port) and reads the demo tokens and URL it prints.
+/// Runs a built example as a user would (its own process, a free loopback port): with no OP
+/// configured it reads the demo tokens and URL it prints; with settings that name an OP (a fleet's
+/// replica) it reads the URL it listens on.
 /// </summary>
 internal sealed partial class ExampleProcess : IAsyncDisposable
 {
@@ -37,8 +38,12 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
     public static string ExampleDll(string project) =>
         Path.Combine(RepositoryRoot(), "examples", project, "bin", BuildConfiguration(), "net10.0", project + ".dll");
 
-    public static async Task<ExampleProcess> StartAsync(string project, TimeSpan timeout)
+    /// <param name="project">The example's project name.</param>
+    /// <param name="timeout">How long it may take to start.</param>
+    /// <param name="environment">Settings as environment variables (e.g. <c>Flaat__TrustedIssuers__0</c>); none: the demo OP.</param>
+    public static async Task<ExampleProcess> StartAsync(string project, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
+        var demo = environment?.ContainsKey("Flaat__TrustedIssuers__0") != true;
         var dll = ExampleDll(project);
         Assert.That(File.Exists(dll), Is.True, $"The example is not built: {dll}");
         var info = new ProcessStartInfo("dotnet")
@@ -56,6 +61,11 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
             info.Environment.Remove(key);
         }
 
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var example = new ExampleProcess(Process.Start(info)!);
         example._process.OutputDataReceived += (_, e) => example.Append(e.Data);
         example._process.ErrorDataReceived += (_, e) => example.Append(e.Data);
@@ -66,8 +76,14 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
         while (deadline.Elapsed < timeout)
         {
             var text = example.Output;
+            if (!demo && ListeningUrl().Match(text) is { Success: true } listening)
+            {
+                example.BaseUrl = listening.Groups[1].Value;
+                return example;
+            }
+
             var url = CurlUrl().Match(text);
-            if (url.Success)
+            if (demo && url.Success)
             {
                 example.BaseUrl = url.Groups[1].Success ? url.Groups[1].Value : url.Groups[2].Value;
                 example.AdminToken = Quoted(text, "ADMIN_TOKEN");
@@ -86,7 +102,7 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
 
         var output = example.Output;
         await example.DisposeAsync();
-        throw new AssertionException($"{project} printed no curl commands within {timeout}:\n{output}");
+        throw new AssertionException($"{project} printed no {(demo ? "curl commands" : "listening URL")} within {timeout}:\n{output}");
     }
 
     public async ValueTask DisposeAsync()
@@ -139,4 +155,8 @@ internal sealed partial class ExampleProcess : IAsyncDisposable
     // The HTTP examples print curl commands, the gRPC one client commands with --address.
     [GeneratedRegex(@"(?:curl -i -H ""Authorization: Bearer \$ADMIN_TOKEN"" (http://[^/\s]+)/|--address (http://\S+))")]
     private static partial Regex CurlUrl();
+
+    // ASP.NET Core's start-up line (Microsoft.Hosting.Lifetime).
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningUrl();
 }

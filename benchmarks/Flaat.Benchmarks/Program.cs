@@ -5,11 +5,17 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Flaat.Benchmarks;
 
-// `-- cold [flight|probe|memory] [--tokens N]` runs the cold-path measurements; anything else goes
+// `-- cold [flight|probe|memory] [--tokens N]` runs the cold-path measurements, `-- fleet --redis
+// host:port [calls|latency]` the replica measurements (benchmarks/fleet/run.sh); anything else goes
 // to BenchmarkDotNet (e.g. `-- --filter '*'`).
 if (args is ["cold", .. var rest])
 {
     return await ColdPath.RunAsync(rest);
+}
+
+if (args is ["fleet", .. var fleetArgs])
+{
+    return await Fleet.RunAsync(fleetArgs);
 }
 
 var config = DefaultConfig.Instance

@@ -1,3 +1,4 @@
+using Flaat.Redis;
 using Flaat.Requirements;
 using Flaat.Testing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -50,7 +51,8 @@ public sealed class LoadServerApp : IAsyncDisposable
     /// Serves through an in-memory <see cref="TestServer"/> instead of Kestrel (the OP stays on
     /// 127.0.0.1), so a benchmark can time the request pipeline without sockets.
     /// </param>
-    public static async Task<LoadServerApp> StartAsync(bool inMemory = false)
+    /// <param name="redis">A Redis server (<c>host:port</c>) to share Flaat's cache on, as a replica of a fleet does; none by default.</param>
+    public static async Task<LoadServerApp> StartAsync(bool inMemory = false, string? redis = null)
     {
         // JwtBearer must not become the default scheme just because it is the only one: then every
         // request with a bearer header, to any endpoint, would be validated by it.
@@ -82,11 +84,15 @@ public sealed class LoadServerApp : IAsyncDisposable
             builder.WebHost.UseUrls("http://127.0.0.1:0");
         }
 
-        builder.Services.AddFlaat(options =>
+        var flaat = builder.Services.AddFlaat(options =>
         {
             options.TrustedIssuers.Add(op.Issuer);
             options.Cache.MaxUserInfosLifetime = TimeSpan.FromHours(1);
         });
+        if (redis is not null)
+        {
+            flaat.AddRedis(redis);
+        }
 
         builder.Services.AddAuthentication()
             .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, options =>

@@ -4,6 +4,8 @@
 # hits every endpoint alike; prints requests/s, p50/p99 latency and the ratios of the same run.
 #   benchmarks/load/run.sh                       # 5 rounds x 5 s per endpoint, wrk -t2 -c32
 #   ROUNDS=5 DURATION=10s CONNECTIONS=64 benchmarks/load/run.sh
+#   REDIS=1 benchmarks/load/run.sh              # Flaat's cache shared on a Redis server started here
+#   REDIS=127.0.0.1:6379 benchmarks/load/run.sh  # ... or on one that runs already
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -24,16 +26,31 @@ dotnet build "$ROOT/benchmarks/Flaat.LoadServer/Flaat.LoadServer.csproj" -c Rele
 
 WORK=$(mktemp -d)
 SERVER_PID=""
+REDIS_PID=""
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  for pid in "$SERVER_PID" "$REDIS_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-dotnet "$ROOT/benchmarks/Flaat.LoadServer/bin/Release/net10.0/Flaat.LoadServer.dll" --info-file "$WORK/info" >"$WORK/server.log" 2>&1 &
+SERVER_ARGS=(--info-file "$WORK/info")
+REDIS=${REDIS:-}
+if [ "$REDIS" = 1 ]; then
+  # shellcheck source=../fleet/redis.sh
+  . "$ROOT/benchmarks/fleet/redis.sh"
+  start_redis "$WORK"
+fi
+if [ -n "$REDIS" ]; then
+  SERVER_ARGS+=(--redis "$REDIS")
+fi
+
+dotnet "$ROOT/benchmarks/Flaat.LoadServer/bin/Release/net10.0/Flaat.LoadServer.dll" "${SERVER_ARGS[@]}" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
   [ -s "$WORK/info" ] && break
@@ -75,7 +92,7 @@ parse() {
     }'
 }
 
-echo "Server $URL, token of ${#TOKEN} characters; wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds x $DURATION per endpoint"
+echo "Server $URL, token of ${#TOKEN} characters${REDIS:+, cache shared on Redis $REDIS}; wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds x $DURATION per endpoint"
 for spec in "${ENDPOINTS[@]}"; do
   IFS='|' read -r name path header <<<"$spec"
   # Each endpoint must answer 200 before it is loaded (a 401 would be measured as "fast").

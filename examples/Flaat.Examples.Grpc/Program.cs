@@ -20,10 +20,16 @@ var settings = ExampleSettings.From(builder.Configuration);
 
 builder.Services.AddGrpc().AddFlaat();
 builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"))
-    .AddAccessLevel("required_vos", Require.Vo(settings.RequiredEntitlements, "eduperson_entitlement", Match.All));
+    .AddAccessLevel("required_vos", Require.Vo(settings.RequiredEntitlements, "eduperson_entitlement", Match.All))
+    .AddRedisWhenConfigured(builder.Configuration);   // a fleet's replica when Flaat:Cache:Redis is set
+builder.Services.AddHealthChecks().AddFlaat();
 
 var app = builder.Build();
 app.MapGrpcService<ExampleService>();
+
+// Each trusted OP as Flaat sees it (configuration and key ages, last error, circuit); no token needed.
+// The server speaks HTTP/2 only (gRPC without TLS): curl --http2-prior-knowledge http://127.0.0.1:8082/healthz
+app.MapHealthChecks("/healthz");
 
 if (demo is not null)
 {

@@ -1,6 +1,7 @@
 // Flaat's minimal-API example: the routes of flaat's Flask example, protected with .RequireFlaat(...).
 // Without a configured OP it starts an embedded demo OP and prints curl commands to try.
 using Flaat;
+using Flaat.Caching;
 using Flaat.Examples;
 using Flaat.Requirements;
 
@@ -9,7 +10,8 @@ DemoProvider.UseDefaultUrl(builder);
 var demo = DemoProvider.StartIfUnconfigured(builder);
 var settings = ExampleSettings.From(builder.Configuration);
 
-builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"));
+builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"))
+    .AddRedisWhenConfigured(builder.Configuration);   // a fleet's replica when Flaat:Cache:Redis is set
 builder.Services.AddHealthChecks().AddFlaat();
 
 var app = builder.Build();
@@ -20,7 +22,7 @@ app.MapHealthChecks("/healthz");
 string[] routes =
 [
     "/info", "/info_no_strict", "/authenticated", "/authenticated_callback",
-    "/authorized_level", "/authorized_claim", "/authorized_vo", "/full_custom",
+    "/authorized_level", "/authorized_claim", "/authorized_vo", "/full_custom", "POST /revoke",
 ];
 
 app.MapGet("/", () => "Flaat minimal-API example. Routes:\n" + string.Join('\n', routes) + "\n");
@@ -67,9 +69,30 @@ app.MapGet("/full_custom", (UserInfos? user, HttpContext context) =>
             ? new CheckResult(false, "The query parameter 'deny' refuses every user")
             : new CheckResult(true, "The request has no 'deny' parameter")));
 
+// A revocation webhook for operators (access level 'admin'): {"token": "..."} or {"tokenHash": "<64 hex
+// digits>"} makes Flaat forget the token, on every replica when Redis is shared; the next request
+// with it is decided by the OP again. 503 when the shared cache could not be reached.
+app.MapPost("/revoke", async (Revocation revocation, IFlaatTokenRevoker revoker, CancellationToken cancellationToken) =>
+{
+    try
+    {
+        if (!string.IsNullOrEmpty(revocation.Token)) await revoker.RevokeAsync(revocation.Token, cancellationToken);
+        else if (TokenHash.TryParse(revocation.TokenHash, out var hash)) await revoker.RevokeAsync(hash, cancellationToken);
+        else return Results.BadRequest("Send {\"token\": ...} or {\"tokenHash\": <64 hex digits>}");
+        return Results.NoContent();
+    }
+    catch (Exception e) when (e is not OperationCanceledException)
+    {
+        return Results.Problem("The token could not be forgotten everywhere; try again.", statusCode: 503);
+    }
+}).RequireFlaatAccessLevel("admin");
+
 demo?.PrintCurlCommandsWhenStarted(app, "/authorized_level", "/authorized_vo");
 
 app.Run();
 
 /// <summary>The example's entry point, visible to tests.</summary>
 public partial class Program;
+
+/// <summary>The body of <c>POST /revoke</c>: the access token, or its SHA-256 in hex.</summary>
+public sealed record Revocation(string? Token, string? TokenHash);

@@ -12,7 +12,8 @@ builder.Services.AddControllers();
 builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"))
     // Attributes hold constants only; requirements built from configuration become named access levels.
     .AddAccessLevel("admin_email", Require.Claim(settings.AdminEmails, "email", Match.One))
-    .AddAccessLevel("required_vos", Require.Vo(settings.RequiredEntitlements, "eduperson_entitlement", Match.All));
+    .AddAccessLevel("required_vos", Require.Vo(settings.RequiredEntitlements, "eduperson_entitlement", Match.All))
+    .AddRedisWhenConfigured(builder.Configuration);   // a fleet's replica when Flaat:Cache:Redis is set
 
 builder.Services.AddHealthChecks().AddFlaat();
 
