@@ -10,6 +10,8 @@ DemoProvider.UseDefaultUrl(builder);
 var demo = DemoProvider.StartIfUnconfigured(builder);
 var settings = ExampleSettings.From(builder.Configuration);
 
+// JSON bodies through generated code, so the example also runs when published with Native AOT.
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ExampleJson.Default));
 builder.Services.AddFlaat(builder.Configuration.GetSection("Flaat"))
     .AddRedisWhenConfigured(builder.Configuration);   // a fleet's replica when Flaat:Cache:Redis is set
 builder.Services.AddHealthChecks().AddFlaat();
@@ -96,3 +98,8 @@ public partial class Program;
 
 /// <summary>The body of <c>POST /revoke</c>: the access token, or its SHA-256 in hex.</summary>
 public sealed record Revocation(string? Token, string? TokenHash);
+
+/// <summary>The JSON the example reads and writes, generated at build time (Native AOT has no reflection-based JSON).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(Revocation))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class ExampleJson : System.Text.Json.Serialization.JsonSerializerContext;
