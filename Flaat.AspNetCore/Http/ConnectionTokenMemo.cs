@@ -46,6 +46,12 @@ internal sealed class ConnectionTokenMemo
             return memo._token;
         }
 
+        if (DpopToken.IsDpop(header))
+        {
+            // A DPoP proof is new on every request: nothing to remember.
+            return ReadDpop(context, header);
+        }
+
         var token = BearerToken.FromAuthorizationHeader(header);
         if (token.HasToken && items is not null)
         {
@@ -53,6 +59,19 @@ internal sealed class ConnectionTokenMemo
         }
 
         return token;
+    }
+
+    /// <summary>
+    /// The <c>DPoP</c> scheme (RFC 9449): the token, every <c>DPoP</c> proof header (exactly one is
+    /// accepted) and the request's method and URL (scheme and host as the server sees them, so as
+    /// the forwarded headers middleware set them when the application uses it; gRPC: <c>POST</c>
+    /// and <c>scheme://authority/package.Service/Method</c>).
+    /// </summary>
+    private static PresentedToken ReadDpop(HttpContext context, string header)
+    {
+        var request = context.Request;
+        var url = Microsoft.AspNetCore.Http.Extensions.UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path);
+        return DpopToken.FromAuthorizationHeader(header, request.Headers[DpopToken.ProofHeader], request.Method, url);
     }
 
     /// <summary>Whether the connection's memo holds this very header string (for tests).</summary>

@@ -15,11 +15,17 @@ namespace Flaat.Engine;
 internal sealed class OpClaims(OpClient client, IReadOnlyList<IUserInfosPostProcessor> postProcessors, TimeProvider time, TimeSpan clockSkew, ILogger logger)
 {
     /// <summary>Asks the issuer's userinfo endpoint; the answer is <see langword="null"/> when it publishes none.</summary>
-    public async Task<Result<(IssuerConfiguration Configuration, OpResult? UserInfo)>> AskUserInfoAsync(IssuerContext issuer, string token, CancellationToken cancellationToken)
+    /// <remarks>A DPoP-bound token (<paramref name="bound"/>) is not sent: userinfo refuses it without a proof of the client's key.</remarks>
+    public async Task<Result<(IssuerConfiguration Configuration, OpResult? UserInfo)>> AskUserInfoAsync(IssuerContext issuer, string token, CancellationToken cancellationToken, bool bound = false)
     {
         if (!(await issuer.ConfigurationAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(out var configuration, out var error))
         {
             return error;
+        }
+
+        if (bound)
+        {
+            return (configuration, null);
         }
 
         if (configuration.UserInfoEndpoint is not { } endpoint)

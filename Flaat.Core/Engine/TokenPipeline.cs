@@ -106,7 +106,12 @@ internal sealed class TokenPipeline(
         target ??= await resolver.RememberedAsync(hash, cache, cancellationToken).ConfigureAwait(false);
         if (target is not null)
         {
-            if (!(await claims.AskUserInfoAsync(target, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out error)
+            if (request.SenderConstrained && target.ClientId is null)
+            {
+                return TokenLoad.Failed(FlaatError.Unauthenticated($"The token came with a DPoP proof, so it is taken as DPoP-bound: the OP {target.Issuer} refuses such tokens at userinfo, and Flaat has no client credentials to introspect it (set ClientId and ClientSecret for this issuer)"));
+            }
+
+            if (!(await claims.AskUserInfoAsync(target, token, cancellationToken, bound: request.SenderConstrained).ConfigureAwait(false)).TryGetValue(out var asked, out error)
                 || !OpClaims.UserInfoClaims(target, asked.Configuration, asked.UserInfo, opaque: true, tokenSubject: null).TryGetValue(out var userInfo, out error))
             {
                 return TokenLoad.Failed(error);
@@ -157,7 +162,9 @@ internal sealed class TokenPipeline(
                 : TokenLoad.Failed(error);
         }
 
-        if (!(await claims.AskUserInfoAsync(issuer, jwt.Token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out var failure)
+        // A DPoP-bound JWT's user comes from its verified claims and introspection (userinfo refuses it).
+        var bound = jwt.Body.TryGetProperty("cnf", out var cnf) && cnf.ValueKind == System.Text.Json.JsonValueKind.Object && cnf.TryGetProperty("jkt", out _);
+        if (!(await claims.AskUserInfoAsync(issuer, jwt.Token, cancellationToken, bound).ConfigureAwait(false)).TryGetValue(out var asked, out var failure)
             || !OpClaims.UserInfoClaims(issuer, asked.Configuration, asked.UserInfo, opaque: false, subject).TryGetValue(out var userInfo, out failure))
         {
             return TokenLoad.Failed(failure);

@@ -20,6 +20,7 @@ public sealed partial class FlaatEvaluator
 
     private readonly IFlaatAuthenticator _authenticator;
     private readonly IFlaatTokenBinder[] _binders;
+    private readonly DpopTokenBinder? _dpop;
     private readonly Func<string, string?>? _environment;
     private readonly ILogger _logger;
 
@@ -33,6 +34,7 @@ public sealed partial class FlaatEvaluator
         ArgumentNullException.ThrowIfNull(authenticator);
         _authenticator = authenticator;
         _binders = binders?.ToArray() ?? [];
+        _dpop = _binders.OfType<DpopTokenBinder>().FirstOrDefault();
         options ??= new FlaatEvaluatorOptions();
         _environment = options.HonourEnvironmentOverrides ? options.EnvironmentReader ?? Environment.GetEnvironmentVariable : null;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -65,8 +67,14 @@ public sealed partial class FlaatEvaluator
             outcome = FlaatOutcome.Failed(exception.ToError());
         }
 
-        return outcome.Error is { ChallengeScheme: null } error && token.Scheme != BearerToken.Scheme
-            ? FlaatOutcome.Failed(WithScheme(error, token.Scheme), outcome.UserInfos)
+        if (outcome.Error is { ChallengeScheme: null } error && token.Scheme != BearerToken.Scheme)
+        {
+            outcome = FlaatOutcome.Failed(WithScheme(error, token.Scheme), outcome.UserInfos);
+        }
+
+        // A 401 where DPoP is on names both schemes the client may use (RFC 9449 section 7.1); only refusals pay for it.
+        return _dpop is not null && outcome.Error is { StatusCode: 401 } refusal
+            ? FlaatOutcome.Failed(_dpop.WithChallenges(refusal, token, policy, outcome.UserInfos), outcome.UserInfos)
             : outcome;
     }
 
@@ -101,7 +109,7 @@ public sealed partial class FlaatEvaluator
         // entirely without binders, so the cached path costs nothing more.
         foreach (var binder in _binders)
         {
-            if (await binder.BindAsync(new TokenBindingContext(token, user, request), cancellationToken).ConfigureAwait(false) is { } unbound)
+            if (await binder.BindAsync(new TokenBindingContext(token, user, request, policy), cancellationToken).ConfigureAwait(false) is { } unbound)
             {
                 LogTokenNotBound(_logger, binder.GetType().Name, unbound.StatusCode, unbound.Description);
                 // No user on the refusal: a token not bound to this request (a stolen DPoP-bound
@@ -171,7 +179,7 @@ public sealed partial class FlaatEvaluator
     // The token's hash travels with the request: computed once per presented token, which an
     // HTTP/1 connection hands out again for the same header, so the engine need not hash it at all.
     private ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, PresentedToken token, CancellationToken cancellationToken) =>
-        _authenticator.AuthenticateAsync(request with { KnownHash = token.Hash, HashedToken = token.Token }, cancellationToken);
+        _authenticator.AuthenticateAsync(request with { KnownHash = token.Hash, HashedToken = token.Token, SenderConstrained = token.Proof is not null }, cancellationToken);
 
     private static FlaatError WithScheme(FlaatError error, string scheme) =>
         new(error.StatusCode, error.Error, error.Description, error.Details)

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Flaat.Tokens;
+
+/// <summary>
+/// The public key in a DPoP proof's <c>jwk</c> header: refused when it carries private or
+/// symmetric key material, made into a <see cref="SigningKey"/> (the one signature path of Flaat),
+/// and named by its RFC 7638 SHA-256 thumbprint (the <c>jkt</c> a bound token's <c>cnf</c> holds).
+/// </summary>
+internal sealed class DpopKey
+{
+    // RFC 7517/7518: private (d, p, q, dp, dq, qi, oth) and symmetric (k) members.
+    private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+    private static readonly KeyLimits Limits = new(MinimumRsaKeySize: 2048, MaxKeysPerSet: 1, MaxSignatureAttempts: 1);
+
+    private DpopKey(SigningKey key, string thumbprint)
+    {
+        Key = key;
+        Thumbprint = thumbprint;
+    }
+
+    public SigningKey Key { get; }
+
+    /// <summary>The RFC 7638 SHA-256 thumbprint, base64url.</summary>
+    public string Thumbprint { get; }
+
+    /// <summary>Reads the <c>jwk</c> header member; <see langword="null"/> with the reason when it is not a usable public key.</summary>
+    public static DpopKey? TryRead(JsonElement jwk, out string? problem)
+    {
+        if (jwk.ValueKind != JsonValueKind.Object)
+        {
+            problem = "the jwk header is not a JSON object";
+            return null;
+        }
+
+        foreach (var member in PrivateMembers)
+        {
+            if (jwk.TryGetProperty(member, out _))
+            {
+                problem = $"the jwk header holds private or symmetric key material ({member}); a proof carries the public key only";
+                return null;
+            }
+        }
+
+        var kty = Text(jwk, "kty");
+        var crv = Text(jwk, "crv");
+        var x = Part(jwk, "x");
+        string? canonical;
+        JsonWebKey key;
+        switch (kty)
+        {
+            case "EC" when crv is "P-256" or "P-384" or "P-521" or "secp256k1" && x is not null && Part(jwk, "y") is { } y:
+                canonical = $$"""{"crv":"{{crv}}","kty":"EC","x":"{{x}}","y":"{{y}}"}""";
+                key = new JsonWebKey { Kty = kty, Crv = crv, X = x, Y = y };
+                break;
+            case "OKP" when crv is "Ed25519" && x is not null:
+                canonical = $$"""{"crv":"{{crv}}","kty":"OKP","x":"{{x}}"}""";
+                key = new JsonWebKey { Kty = kty, Crv = crv, X = x };
+                break;
+            case "RSA" when Part(jwk, "n") is { } n && Part(jwk, "e") is { } e:
+                canonical = $$"""{"e":"{{e}}","kty":"RSA","n":"{{n}}"}""";
+                key = new JsonWebKey { Kty = kty, N = n, E = e };
+                break;
+            default:
+                problem = "the jwk header is not an EC, OKP or RSA public key with all its members as base64url strings";
+                return null;
+        }
+
+        if (Text(jwk, "use") is { } use && use != "sig")
+        {
+            problem = "the jwk header's key is not for signatures (use)";
+            return null;
+        }
+
+        if (SigningKey.TryCreate(key, Limits) is not { } signingKey)
+        {
+            problem = "the jwk header's key is unusable (not on its curve, or an RSA key under 2048 bits)";
+            return null;
+        }
+
+        problem = null;
+        return new DpopKey(signingKey, ComputeThumbprint(canonical));
+    }
+
+    /// <summary>The base64url SHA-256 of the UTF-8 (here ASCII) bytes of a JWK's canonical JSON (RFC 7638 section 3).</summary>
+    public static string ComputeThumbprint(string canonicalJson)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        var bytes = Encoding.UTF8.GetBytes(canonicalJson);
+        SHA256.HashData(bytes, hash);
+        return System.Buffers.Text.Base64Url.EncodeToString(hash);
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    // Key parts must be canonical base64url: one spelling, one thumbprint, nothing to escape in the canonical JSON.
+    private static string? Part(JsonElement element, string name) =>
+        Text(element, name) is { Length: > 0 and <= 2048 } value && Base64UrlPart.IsCanonical(value) ? value : null;
+}
