@@ -90,6 +90,12 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             return new(Refuse(TokenGrammar.InvalidToken, "The token is DPoP-bound, but its OP does not name the key (cnf.jkt)"));
         }
 
+        if (token.AcceptedProofKey is { } accepted && string.Equals(accepted, keyThumbprint, StringComparison.Ordinal))
+        {
+            // The same request judged again (authentication scheme, then the endpoint's gate).
+            return new((FlaatError?)null);
+        }
+
         return CheckProofAsync(token, keyThumbprint, cancellationToken);
     }
 
@@ -135,7 +141,13 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             return FlaatError.Unavailable("The DPoP replay cache cannot be reached");
         }
 
-        return first ? null : Refuse(DpopToken.InvalidProof, "Invalid DPoP proof: it was used before (jti)");
+        if (!first)
+        {
+            return Refuse(DpopToken.InvalidProof, "Invalid DPoP proof: it was used before (jti)");
+        }
+
+        token.AcceptedProofKey = keyThumbprint;
+        return null;
     }
 
     /// <summary>

@@ -65,6 +65,13 @@ public sealed class PresentedToken
     /// <summary>The URL of the request the <see cref="Proof"/> came with, as the server received it (a DPoP proof's <c>htu</c> must name it).</summary>
     internal string? ProofUrl { get; }
 
+    /// <summary>
+    /// The key thumbprint of the DPoP proof already accepted for this very presentation (one request
+    /// judged twice, by the authentication scheme and then by an endpoint's gate): the proof's
+    /// <c>jti</c> was registered once and is not a replay of itself. A DPoP presentation belongs to one request.
+    /// </summary>
+    internal string? AcceptedProofKey { get; set; }
+
     /// <summary>Where the token was found.</summary>
     public TokenSource Source { get; }
 

@@ -30,12 +30,34 @@ internal static class DpopTarget
             }
 
             // Scheme and host come lower case from Uri, the port only when it is not the scheme's default.
-            return parsed.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped).ToLowerInvariant() + parsed.AbsolutePath;
+            return parsed.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped).ToLowerInvariant() + UpperHex(parsed.AbsolutePath);
         }
         catch (Exception e) when (e is UriFormatException or ArgumentException or InvalidOperationException)
         {
             return null;
         }
+    }
+
+    // RFC 3986 section 6.2.2.1: the hex digits of a percent-encoding compare upper case.
+    private static string UpperHex(string path)
+    {
+        if (!path.Contains('%', StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        return string.Create(path.Length, path, static (span, source) =>
+        {
+            source.CopyTo(span);
+            for (var i = 0; i + 2 < span.Length; i++)
+            {
+                if (span[i] == '%')
+                {
+                    span[i + 1] = char.ToUpperInvariant(span[i + 1]);
+                    span[i + 2] = char.ToUpperInvariant(span[i + 2]);
+                }
+            }
+        });
     }
 
     /// <summary>
