@@ -1,16 +1,22 @@
 namespace Flaat.Evaluation;
 
 /// <summary>
-/// The <c>WWW-Authenticate</c> challenges of a 401 where DPoP is on (RFC 9449 section 7.1): a
-/// <c>DPoP</c> challenge with <c>algs</c> (and the error, when the DPoP scheme was refused), and a
-/// <c>Bearer</c> challenge beside it wherever bearer tokens are allowed.
+/// The <c>WWW-Authenticate</c> challenges of a DPoP refusal, and of any 401 where DPoP is required
+/// (RFC 9449 section 7.1): a <c>DPoP</c> challenge with <c>algs</c> (and the error, when the DPoP
+/// check refused), and a <c>Bearer</c> challenge beside it wherever bearer tokens are allowed. A
+/// bearer refusal where bearer tokens are allowed keeps its one <c>Bearer</c> challenge.
 /// </summary>
 public sealed partial class DpopTokenBinder
 {
     private const int MaxDescriptionLength = 256;
 
     /// <summary>The error with its challenges set for this endpoint and presentation; other statuses unchanged.</summary>
-    internal FlaatError WithChallenges(FlaatError error, PresentedToken token, FlaatPolicy policy, UserInfos? user)
+    /// <param name="error">The refusal.</param>
+    /// <param name="token">What the request presented.</param>
+    /// <param name="policy">The endpoint's policy.</param>
+    /// <param name="user">The token's user, when known (for the issuer's mode).</param>
+    /// <param name="fromThisBinder">Whether this binder refused (another binder's refusal of a bearer token keeps its own challenge).</param>
+    internal FlaatError WithChallenges(FlaatError error, PresentedToken token, FlaatPolicy policy, UserInfos? user, bool fromThisBinder = false)
     {
         if (error.StatusCode != 401 || error.Challenges is not null)
         {
@@ -19,8 +25,10 @@ public sealed partial class DpopTokenBinder
 
         var mode = ModeOf(policy, user);
         var dpopError = error.ChallengeScheme == DpopToken.Scheme;
-        if (mode == DpopMode.Disabled && !dpopError)
+        if (!fromThisBinder && token.Scheme != DpopToken.Scheme && mode != DpopMode.Required)
         {
+            // A bearer refusal where bearer tokens are allowed keeps its one Bearer challenge, as
+            // before DPoP; DPoP clients learn the algorithms from the OP's metadata or a DPoP refusal.
             return error;
         }
 

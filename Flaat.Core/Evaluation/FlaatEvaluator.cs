@@ -72,7 +72,8 @@ public sealed partial class FlaatEvaluator
             outcome = FlaatOutcome.Failed(WithScheme(error, token.Scheme), outcome.UserInfos);
         }
 
-        // A 401 where DPoP is on names both schemes the client may use (RFC 9449 section 7.1); only refusals pay for it.
+        // A 401 of a DPoP presentation, or where DPoP is required, names the schemes the client may use
+        // (RFC 9449 section 7.1); only refusals pay for it.
         return _dpop is not null && outcome.Error is { StatusCode: 401 } refusal
             ? FlaatOutcome.Failed(_dpop.WithChallenges(refusal, token, policy, outcome.UserInfos), outcome.UserInfos)
             : outcome;
@@ -109,8 +110,9 @@ public sealed partial class FlaatEvaluator
         // entirely without binders, so the cached path costs nothing more.
         foreach (var binder in _binders)
         {
-            if (await binder.BindAsync(new TokenBindingContext(token, user, request, policy), cancellationToken).ConfigureAwait(false) is { } unbound)
+            if (await binder.BindAsync(new TokenBindingContext(token, user, request, policy), cancellationToken).ConfigureAwait(false) is { } refusal)
             {
+                var unbound = ReferenceEquals(binder, _dpop) ? _dpop.WithChallenges(refusal, token, policy, user, fromThisBinder: true) : refusal;
                 LogTokenNotBound(_logger, binder.GetType().Name, unbound.StatusCode, unbound.Description);
                 // No user on the refusal: a token not bound to this request (a stolen DPoP-bound
                 // token without its proof) authenticates nobody, so neither the request's feature nor

@@ -144,11 +144,16 @@ public sealed class DpopAdapterTests
     }
 
     [Test]
-    public async Task Get_NoToken_BothSchemesChallenged()
+    public async Task Get_NoToken_BearerChallengeWhereAllowedAndDpopWhereRequired()
     {
-        using var response = await _client.GetAsync("/minimal");
+        using var allowed = await _client.GetAsync("/minimal");
+        using var required = await _client.GetAsync("/required");
 
-        Assert.That(response.Headers.WwwAuthenticate.Select(h => h.ToString()), Is.EquivalentTo(new[] { "DPoP algs=\"ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA\"", "Bearer" }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(allowed.Headers.WwwAuthenticate.Select(h => h.ToString()), Is.EqualTo(new[] { "Bearer" }));
+            Assert.That(required.Headers.WwwAuthenticate.Select(h => h.ToString()), Is.EqualTo(new[] { "DPoP algs=\"ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA\"" }));
+        });
     }
 
     [Test]
