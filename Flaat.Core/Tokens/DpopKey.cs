@@ -27,6 +27,12 @@ internal sealed class DpopKey
     /// <summary>The RFC 7638 SHA-256 thumbprint, base64url.</summary>
     public string Thumbprint { get; }
 
+    // A client signs every proof with the same key: its jwk text comes again and again. Keys read
+    // before are kept (at most MaxKept; then the memory starts afresh), so a proof costs a lookup
+    // instead of a key import and a new signature provider. The same text is the same key.
+    private const int MaxKept = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DpopKey> Kept = new(StringComparer.Ordinal);
+
     /// <summary>Reads the <c>jwk</c> header member; <see langword="null"/> with the reason when it is not a usable public key.</summary>
     public static DpopKey? TryRead(JsonElement jwk, out string? problem)
     {
@@ -35,6 +41,30 @@ internal sealed class DpopKey
             problem = "the jwk header is not a JSON object";
             return null;
         }
+
+        var text = jwk.GetRawText();
+        if (Kept.TryGetValue(text, out var kept))
+        {
+            problem = null;
+            return kept;
+        }
+
+        if (Read(jwk, out problem) is not { } key)
+        {
+            return null;
+        }
+
+        if (Kept.Count >= MaxKept)
+        {
+            Kept.Clear();
+        }
+
+        Kept.TryAdd(text, key);
+        return key;
+    }
+
+    private static DpopKey? Read(JsonElement jwk, out string? problem)
+    {
 
         foreach (var member in PrivateMembers)
         {

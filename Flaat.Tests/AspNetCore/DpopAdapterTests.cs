@@ -173,6 +173,22 @@ public sealed class DpopAdapterTests
     }
 
     [Test]
+    public async Task Get_MvcActionWithTheDpopAttribute_BearerRefusedDpopAccepted()
+    {
+        var bearer = _op.CreateJwt(new FakeUser("bob"));
+        var bound = BoundToken();
+        using var refused = await SendAsync("/mvc/required", "Bearer " + bearer);
+        using var accepted = await SendAsync("/mvc/required", "DPoP " + bound, Proof(bound, "/mvc/required"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(refused.Headers.WwwAuthenticate.Select(h => h.Scheme), Is.EqualTo(new[] { "DPoP" }));
+            Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    [Test]
     public async Task Get_BehindAProxyWithForwardedHeaders_ProofNamesThePublicUrl()
     {
         var token = BoundToken();
@@ -230,4 +246,10 @@ public sealed class DpopMvcController : ControllerBase
     [HttpGet("items")]
     [FlaatAuthenticated]
     public string Get([FromServices] UserInfos user) => user.Subject;
+
+    /// <summary>DPoP-bound tokens only (the attribute).</summary>
+    [HttpGet("required")]
+    [FlaatAuthenticated]
+    [FlaatDpop]
+    public string Required([FromServices] UserInfos user) => user.Subject;
 }
