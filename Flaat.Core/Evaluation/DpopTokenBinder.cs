@@ -153,7 +153,9 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
     /// <summary>
     /// Whether the token is DPoP-bound, and to which key: <c>cnf.jkt</c> of the verified JWT, else of
     /// the introspection answer; an introspection answer with <c>token_type</c> <c>DPoP</c> but no
-    /// <c>cnf.jkt</c> is bound to a key nobody named.
+    /// <c>cnf.jkt</c> is bound to a key nobody named. Last, the <c>cnf.jkt</c> of a JWT whose signature
+    /// was not verified: it let nothing in (the OP vouched for the token), but it is enough to refuse
+    /// the token as Bearer, which fails closed.
     /// </summary>
     internal static bool BoundKey(UserInfos user, out string? thumbprint)
     {
@@ -163,18 +165,21 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             return true;
         }
 
-        if (user.IntrospectionInfo is not { } introspection)
+        if (user.IntrospectionInfo is { } introspection)
         {
-            return false;
+            if (introspection.TryGetValue("cnf", out cnf) && Jkt(cnf, out thumbprint))
+            {
+                return true;
+            }
+
+            if (introspection.TryGetValue("token_type", out var type) && type.ValueKind == JsonValueKind.String
+                && string.Equals(type.GetString(), DpopToken.Scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
         }
 
-        if (introspection.TryGetValue("cnf", out cnf) && Jkt(cnf, out thumbprint))
-        {
-            return true;
-        }
-
-        return introspection.TryGetValue("token_type", out var type) && type.ValueKind == JsonValueKind.String
-            && string.Equals(type.GetString(), DpopToken.Scheme, StringComparison.OrdinalIgnoreCase);
+        return user.AccessTokenInfo is { IsVerified: false } unverified && unverified.Body.TryGetValue("cnf", out cnf) && Jkt(cnf, out thumbprint);
     }
 
     private static bool Jkt(JsonElement cnf, out string? thumbprint)

@@ -31,13 +31,6 @@ public readonly record struct AuthenticationRequest(string AccessToken, string? 
     /// </summary>
     internal TokenHash? KnownHash { get; init; }
 
-    /// <summary>
-    /// Whether the token came with a DPoP proof: an opaque token is then DPoP-bound as far as its
-    /// OP's userinfo endpoint is concerned (which refuses it without a proof of the client's key), so
-    /// the engine asks introspection alone.
-    /// </summary>
-    internal bool SenderConstrained { get; init; }
-
     /// <summary>The token string <see cref="KnownHash"/> was computed from.</summary>
     internal string? HashedToken { get; init; }
 

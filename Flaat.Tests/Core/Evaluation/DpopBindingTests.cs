@@ -274,6 +274,122 @@ public sealed class DpopBindingTests
     }
 
     [Test]
+    public async Task EvaluateAsync_UnverifiedForgedJwtWithCnf_AskedAtUserinfoAndRefusedAsBearerAndAsDpop()
+    {
+        // With VerifyJwt off, userinfo is the only check of a JWT: a cnf claim a forger wrote must not switch it off.
+        var evaluator = Evaluator(o => o.VerifyJwt = false);
+        var forged = Forged(_op.Issuer, _key.Thumbprint);
+
+        var asBearer = await evaluator.EvaluateAsync(BearerToken.FromToken(forged), FlaatPolicy.Authenticated);
+        var asDpop = await evaluator.EvaluateAsync(Dpop(forged, Proof(forged)), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(asBearer.Error?.StatusCode, Is.EqualTo(401), "a forged JWT with cnf as Bearer");
+            Assert.That(asDpop.Error?.StatusCode, Is.EqualTo(401), "a forged JWT with cnf and a proof of the forger's key");
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.GreaterThan(0), "userinfo decides an unverified JWT");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_UnverifiedJwtWithCnfTheOpAccepts_StillRefusedAsBearer()
+    {
+        // An unverified cnf may not let a token in, but it is enough to refuse a Bearer presentation (failing closed).
+        _op.ServeDocument(FakeOpenIdEndpoint.UserInfo, "{\"sub\":\"alice\"}");
+        var evaluator = Evaluator(o => o.VerifyJwt = false);
+        var withCnf = Forged(_op.Issuer, _key.Thumbprint, subject: "alice");
+
+        var outcome = await evaluator.EvaluateAsync(BearerToken.FromToken(withCnf), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(outcome.Error?.Description, Does.Contain("DPoP-bound"));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(1), "the OP, not the claim, vouched for the token");
+        });
+    }
+
+    private static string Forged(string issuer, string jkt, string subject = "mallory")
+    {
+        static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["iss"] = issuer,
+            ["sub"] = subject,
+            ["exp"] = exp,
+            ["iat"] = exp - 3600,
+            ["cnf"] = new System.Text.Json.Nodes.JsonObject { ["jkt"] = jkt },
+        };
+        return Part("{\"alg\":\"RS256\",\"typ\":\"JWT\"}") + "." + Part(body.ToJsonString()) + ".AAAA";
+    }
+
+    [Test]
+    public async Task EvaluateAsync_UnboundOpaqueTokenFirstSentAsDpop_LaterBearerKeepsItsUserinfoClaims()
+    {
+        // The client's presentation does not decide what the OP is asked: a proof header on an unbound
+        // token must not strip the userinfo claims from the outcome every later request shares.
+        var evaluator = Evaluator(o =>
+        {
+            o.Issuer = _op.Issuer;
+            o.ClientId = "api";
+            o.ClientSecret = "secret";
+        });
+        var token = _op.CreateOpaqueToken(new FakeUser("bob").WithClaim("groups", new[] { "admins" }));
+
+        var asDpop = await evaluator.EvaluateAsync(Dpop(token, "x.y.z"), FlaatPolicy.Authenticated);
+        var asBearer = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(asDpop.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(asBearer.IsAllowed, Is.True, asBearer.Error?.Description);
+            Assert.That(asBearer.UserInfos?.GetStrings("groups"), Is.EqualTo(new[] { "admins" }));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(1), "the unbound token is asked at userinfo");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_UnboundOpaqueTokenFromAnIssuerWithoutCredentialsFirstSentAsDpop_OwnersBearerStillAllowed()
+    {
+        var evaluator = Evaluator(o => o.Issuer = _op.Issuer);
+        var token = _op.CreateOpaqueToken(new FakeUser("bob"));
+
+        var asDpop = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+        var asBearer = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(asDpop.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(asDpop.Error?.Description, Does.Contain("not DPoP-bound"));
+            Assert.That(asBearer.IsAllowed, Is.True, asBearer.Error?.Description);
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_BoundOpaqueTokenFirstSentAsBearerByAThief_OwnersDpopStillAllowed()
+    {
+        var evaluator = Evaluator(o =>
+        {
+            o.Issuer = _op.Issuer;
+            o.ClientId = "api";
+            o.ClientSecret = "secret";
+        });
+        var token = _op.CreateOpaqueToken(new FakeUser("bob").WithClaim("groups", new[] { "admins" }), new FakeTokenOptions { DpopKey = _key });
+
+        var thief = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+        var owner = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thief.Error?.Description, Does.Contain("DPoP-bound"));
+            Assert.That(owner.IsAllowed, Is.True, owner.Error?.Description);
+            Assert.That(owner.UserInfos?.GetStrings("groups"), Is.EqualTo(new[] { "admins" }));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.Zero, "the introspection answer said the token is bound");
+        });
+    }
+
+    [Test]
     public async Task EvaluateAsync_CachedBearerTokenWithTheDpopBinder_SynchronousAndAllocatesNoMoreThanWithout()
     {
         var options = EngineTestKit.OptionsFor(_op);
