@@ -28,13 +28,24 @@ public sealed partial class FlaatEvaluator
     /// <param name="authenticator">The token engine.</param>
     /// <param name="options">Evaluator settings; defaults when <see langword="null"/>.</param>
     /// <param name="logger">A logger; none when <see langword="null"/>.</param>
-    /// <param name="binders">The checks that bind a token to its request (DPoP, mTLS), run in this order; none when <see langword="null"/>.</param>
+    /// <param name="binders">
+    /// The checks that bind a token to its request (DPoP, mTLS), run in this order. A
+    /// <see cref="DpopTokenBinder"/> with default settings is added when none is given, so that an
+    /// evaluator never accepts the DPoP scheme, or a DPoP-bound token as Bearer, unchecked.
+    /// </param>
     public FlaatEvaluator(IFlaatAuthenticator authenticator, FlaatEvaluatorOptions? options = null, ILogger<FlaatEvaluator>? logger = null, IEnumerable<IFlaatTokenBinder>? binders = null)
     {
         ArgumentNullException.ThrowIfNull(authenticator);
         _authenticator = authenticator;
         _binders = binders?.ToArray() ?? [];
         _dpop = _binders.OfType<DpopTokenBinder>().FirstOrDefault();
+        if (_dpop is null)
+        {
+            // Fail closed: without it the DPoP scheme would pass with no proof check at all.
+            _dpop = new DpopTokenBinder(new FlaatOptions());
+            _binders = [.. _binders, _dpop];
+        }
+
         options ??= new FlaatEvaluatorOptions();
         _environment = options.HonourEnvironmentOverrides ? options.EnvironmentReader ?? Environment.GetEnvironmentVariable : null;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -106,8 +117,8 @@ public sealed partial class FlaatEvaluator
         }
 
         var user = result.UserInfos!;
-        // Binding: on every request, cache hit or not. Inline (no extra async method) and skipped
-        // entirely without binders, so the cached path costs nothing more.
+        // Binding: on every request, cache hit or not. Inline (no extra async method); the DPoP
+        // binder answers a bearer token synchronously without allocating, so the cached path costs nothing more.
         foreach (var binder in _binders)
         {
             if (await binder.BindAsync(new TokenBindingContext(token, user, request, policy), cancellationToken).ConfigureAwait(false) is { } refusal)

@@ -59,6 +59,7 @@ public sealed class DpopAdapterTests
         _app.MapGet("/minimal", (UserInfos user) => user.Subject).RequireFlaat();
         _app.MapGet("/required", (UserInfos user) => user.Subject).RequireFlaat().WithFlaatDpop();
         _app.MapGet("/scheme", (HttpContext context) => context.User.Identity?.Name ?? "?").RequireAuthorization();
+        _app.MapGet("/scheme-required", (HttpContext context) => context.User.Identity?.Name ?? "?").RequireAuthorization().WithFlaatDpop();
         _app.MapControllers();
         await _app.StartAsync();
         _client = _app.GetTestClient();
@@ -188,6 +189,25 @@ public sealed class DpopAdapterTests
         });
     }
 
+    [TestCase("/scheme-required")]
+    [TestCase("/mvc/authorize-required")]
+    public async Task Get_AuthenticationSchemeEndpointWithADpopMode_BearerRefusedDpopAccepted(string path)
+    {
+        // [Authorize] / RequireAuthorization is judged by the authentication scheme only: the endpoint's
+        // DPoP mode must apply there too, not only at Flaat's own gates.
+        var bearer = _op.CreateJwt(new FakeUser("bob"));
+        var bound = BoundToken();
+        using var refused = await SendAsync(path, "Bearer " + bearer);
+        using var accepted = await SendAsync(path, "DPoP " + bound, Proof(bound, path));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(refused.Headers.WwwAuthenticate.Select(h => h.Scheme), Is.EqualTo(new[] { "DPoP" }));
+            Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
     [Test]
     public async Task Get_BehindAProxyWithForwardedHeaders_ProofNamesThePublicUrl()
     {
@@ -246,6 +266,12 @@ public sealed class DpopMvcController : ControllerBase
     [HttpGet("items")]
     [FlaatAuthenticated]
     public string Get([FromServices] UserInfos user) => user.Subject;
+
+    /// <summary>DPoP-bound tokens only, judged by the authentication scheme (<c>[Authorize]</c>).</summary>
+    [HttpGet("authorize-required")]
+    [Authorize]
+    [FlaatDpop]
+    public string AuthorizeRequired() => User.Identity?.Name ?? "?";
 
     /// <summary>DPoP-bound tokens only (the attribute).</summary>
     [HttpGet("required")]

@@ -390,6 +390,29 @@ public sealed class DpopBindingTests
     }
 
     [Test]
+    public async Task EvaluateAsync_EvaluatorBuiltWithoutTheDpopBinder_RefusesABadProofAndABoundTokenAsBearer()
+    {
+        // Direct Flaat.Core use: an evaluator built without binders must not accept the DPoP scheme unchecked.
+        var options = EngineTestKit.OptionsFor(_op);
+        using var engine = new FlaatAuthenticator(options, timeProvider: _time);
+        var evaluator = new FlaatEvaluator(engine);
+        var token = BoundJwt();
+
+        var badProof = await evaluator.EvaluateAsync(Dpop(token, "x.y.z"), FlaatPolicy.Authenticated);
+        var noProof = await evaluator.EvaluateAsync(Dpop(token, null), FlaatPolicy.Authenticated);
+        var asBearer = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+        var withOtherBinders = await new FlaatEvaluator(engine, binders: []).EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(badProof.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(noProof.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(asBearer.Error?.Description, Does.Contain("DPoP-bound"));
+            Assert.That(withOtherBinders.Error?.Description, Does.Contain("DPoP-bound"));
+        });
+    }
+
+    [Test]
     public async Task EvaluateAsync_CachedBearerTokenWithTheDpopBinder_SynchronousAndAllocatesNoMoreThanWithout()
     {
         var options = EngineTestKit.OptionsFor(_op);
