@@ -108,9 +108,14 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             return Refuse(DpopToken.InvalidProof, "A DPoP token needs a DPoP proof for this request");
         }
 
-        var expected = new DpopExpectation(method, target, token.Token!, _algorithms, now, _lifetime);
+        var expected = new DpopExpectation(method, target, token.Token!, _algorithms, now, _lifetime, keyThumbprint);
         if (DpopProof.Check(text, expected, out var problem) is not { } proof)
         {
+            if (string.Equals(problem, DpopKey.WrongKey, StringComparison.Ordinal))
+            {
+                return Refuse(TokenGrammar.InvalidToken, "The DPoP proof is signed with another key than the one the token is bound to");
+            }
+
             LogProofRefused(_logger, problem!);
             return Refuse(DpopToken.InvalidProof, "Invalid DPoP proof: " + problem);
         }

@@ -33,8 +33,16 @@ internal sealed class DpopKey
     private const int MaxKept = 1024;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DpopKey> Kept = new(StringComparer.Ordinal);
 
-    /// <summary>Reads the <c>jwk</c> header member; <see langword="null"/> with the reason when it is not a usable public key.</summary>
-    public static DpopKey? TryRead(JsonElement jwk, out string? problem)
+    /// <summary>The problem named when the key's thumbprint is not the one expected.</summary>
+    public const string WrongKey = "the proof is signed with another key than the one the token is bound to";
+
+    /// <summary>
+    /// Reads the <c>jwk</c> header member; <see langword="null"/> with the reason when it is not a usable
+    /// public key, or (<see cref="WrongKey"/>) when its RFC 7638 thumbprint, computed from the canonical
+    /// JSON without any cryptography, is not <paramref name="expectedThumbprint"/>: only the bound key
+    /// ever reaches a key import and a signature check.
+    /// </summary>
+    public static DpopKey? TryRead(JsonElement jwk, string? expectedThumbprint, out string? problem)
     {
         if (jwk.ValueKind != JsonValueKind.Object)
         {
@@ -45,11 +53,11 @@ internal sealed class DpopKey
         var text = jwk.GetRawText();
         if (Kept.TryGetValue(text, out var kept))
         {
-            problem = null;
-            return kept;
+            problem = expectedThumbprint is null || string.Equals(kept.Thumbprint, expectedThumbprint, StringComparison.Ordinal) ? null : WrongKey;
+            return problem is null ? kept : null;
         }
 
-        if (Read(jwk, out problem) is not { } key)
+        if (Read(jwk, expectedThumbprint, out problem) is not { } key)
         {
             return null;
         }
@@ -63,7 +71,7 @@ internal sealed class DpopKey
         return key;
     }
 
-    private static DpopKey? Read(JsonElement jwk, out string? problem)
+    private static DpopKey? Read(JsonElement jwk, string? expectedThumbprint, out string? problem)
     {
 
         foreach (var member in PrivateMembers)
@@ -105,6 +113,19 @@ internal sealed class DpopKey
             return null;
         }
 
+        var thumbprint = ComputeThumbprint(canonical);
+        if (expectedThumbprint is not null && !string.Equals(thumbprint, expectedThumbprint, StringComparison.Ordinal))
+        {
+            problem = WrongKey;
+            return null;
+        }
+
+        if (kty == "RSA" && !IsModestRsaKey(key.N, key.E))
+        {
+            problem = "the jwk header's RSA key is not 2048 to 4096 bits with a small odd exponent";
+            return null;
+        }
+
         if (SigningKey.TryCreate(key, Limits) is not { } signingKey)
         {
             problem = "the jwk header's key is unusable (not on its curve, or an RSA key under 2048 bits)";
@@ -112,7 +133,24 @@ internal sealed class DpopKey
         }
 
         problem = null;
-        return new DpopKey(signingKey, ComputeThumbprint(canonical));
+        return new DpopKey(signingKey, thumbprint);
+    }
+
+    // A hostile proof must not cost more than a client's ordinary key: 2048 to 4096 bits, and an odd
+    // exponent of at most 32 bits (65537 in practice); a huge exponent makes one check cost tens of ms.
+    private static bool IsModestRsaKey(string n, string e)
+    {
+        if (n.Length > 684 || e.Length > 6)
+        {
+            return false;
+        }
+
+        var modulus = System.Buffers.Text.Base64Url.DecodeFromChars(n);
+        var exponent = System.Buffers.Text.Base64Url.DecodeFromChars(e);
+        var bits = SigningKey.BitLength(modulus);
+        var significant = exponent.AsSpan().TrimStart((byte)0);
+        return bits is >= 2048 and <= 4096 && significant.Length is > 0 and <= 4 && (significant[^1] & 1) == 1
+            && !(significant.Length == 1 && significant[0] == 1);
     }
 
     /// <summary>The base64url SHA-256 of the UTF-8 (here ASCII) bytes of a JWK's canonical JSON (RFC 7638 section 3).</summary>

@@ -11,7 +11,8 @@ namespace Flaat.Tokens;
 /// <param name="Algorithms">The accepted signature algorithms.</param>
 /// <param name="Now">The time.</param>
 /// <param name="Lifetime">How far <c>iat</c> may lie from <paramref name="Now"/>, either way.</param>
-internal readonly record struct DpopExpectation(string Method, string Target, string AccessToken, IReadOnlySet<string> Algorithms, DateTimeOffset Now, TimeSpan Lifetime);
+/// <param name="Thumbprint">The token's <c>cnf.jkt</c> when known: a proof by another key is refused before its key is imported or its signature checked.</param>
+internal readonly record struct DpopExpectation(string Method, string Target, string AccessToken, IReadOnlySet<string> Algorithms, DateTimeOffset Now, TimeSpan Lifetime, string? Thumbprint = null);
 
 /// <summary>
 /// A DPoP proof (RFC 9449 section 4) that passed every check of one request that needs no memory:
@@ -94,7 +95,7 @@ internal sealed class DpopProof
             return null;
         }
 
-        if (DpopKey.TryRead(jwk, out problem) is not { } key)
+        if (DpopKey.TryRead(jwk, expected.Thumbprint, out problem) is not { } key)
         {
             return null;
         }

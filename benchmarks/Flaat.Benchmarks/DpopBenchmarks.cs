@@ -54,7 +54,7 @@ public class DpopBenchmarks : IDisposable
         var options = new FlaatOptions();
         options.Dpop.ProofLifetime = TimeSpan.FromHours(1);
         _binder = new DpopTokenBinder(options, new DistinctKeys(new MemoryReplayCache(50_000_000)));
-        _key = DpopKey.TryRead(JsonDocument.Parse(jwk).RootElement, out _)!.Key;
+        _key = DpopKey.TryRead(JsonDocument.Parse(jwk).RootElement, null, out _)!.Key;
 
         var error = BindProof().AsTask().GetAwaiter().GetResult();
         Check.That(error is null, $"the DPoP binder refused the benchmark proof: {error?.Description}");

@@ -413,6 +413,29 @@ public sealed class DpopBindingTests
     }
 
     [Test]
+    public async Task EvaluateAsync_ProofByAnotherHugeKey_RefusedAsAnotherKeyBeforeTheKeyIsRead()
+    {
+        // The bound key's thumbprint is compared first (no crypto): a hostile key never reaches an import.
+        var token = BoundJwt();
+        var modulus = new byte[1024];
+        new Random(7).NextBytes(modulus);
+        modulus[0] |= 0x80;
+        modulus[^1] |= 1;
+        var parts = Proof(token).Split('.');
+        var header = System.Text.Json.Nodes.JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[0]))!.AsObject();
+        header["jwk"] = new System.Text.Json.Nodes.JsonObject { ["kty"] = "RSA", ["n"] = System.Buffers.Text.Base64Url.EncodeToString(modulus), ["e"] = "AQAB" };
+        var proof = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + parts[1] + "." + parts[2];
+
+        var outcome = await Evaluator().EvaluateAsync(Dpop(token, proof), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(outcome.Error?.Description, Does.Contain("another key"));
+        });
+    }
+
+    [Test]
     public async Task EvaluateAsync_CachedBearerTokenWithTheDpopBinder_SynchronousAndAllocatesNoMoreThanWithout()
     {
         var options = EngineTestKit.OptionsFor(_op);

@@ -196,6 +196,33 @@ public sealed class DpopProofTests
     public void OfRequest_PublicOrigin_ReplacesSchemeAndHost() =>
         Assert.That(DpopTarget.OfRequest("http://10.0.0.5:8080/items?x=1", "https://API.example.org/"), Is.EqualTo("https://api.example.org/items"));
 
+    [TestCase(8192, "AQAB", TestName = "Check_RsaKeyOver4096Bits_RefusedBeforeAnyCrypto")]
+    [TestCase(3072, "huge", TestName = "Check_RsaKeyWithAHugeExponent_RefusedBeforeAnyCrypto")]
+    [TestCase(2048, "AQAA", TestName = "Check_RsaKeyWithAnEvenExponent_RefusedBeforeAnyCrypto")]
+    [TestCase(1024, "AQAB", TestName = "Check_RsaKeyUnder2048Bits_Refused")]
+    public void Check_HostileRsaKeys_Refused(int bits, string exponent)
+    {
+        // A hostile proof must not make the server import a huge key or check a costly signature.
+        var random = new Random(bits);
+        var modulus = new byte[bits / 8];
+        random.NextBytes(modulus);
+        modulus[0] |= 0x80;
+        modulus[^1] |= 1;
+        var e = exponent;
+        if (exponent == "huge")
+        {
+            var big = new byte[383];
+            random.NextBytes(big);
+            big[0] = 0x1f;
+            big[^1] |= 1;
+            e = Base64Url.EncodeToString(big);
+        }
+
+        var proof = WithHeader(Proof(), h => h["jwk"] = new JsonObject { ["kty"] = "RSA", ["n"] = Base64Url.EncodeToString(modulus), ["e"] = e });
+
+        Assert.That(Problem(proof), Does.Contain("2048 to 4096 bits").Or.Contains("under 2048 bits"));
+    }
+
     private static string Part(JsonObject json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json.ToJsonString()));
 
     private static string Payload(string proof) => proof.Split('.')[1];
