@@ -137,10 +137,15 @@ internal sealed class TokenPipeline(
             return TokenLoad.Failed(error);
         }
 
-        if (!(await claims.AskUserInfoAsync(target, token, cancellationToken, bound: OpClaims.SaysBound(introspected)).ConfigureAwait(false)).TryGetValue(out var asked, out error)
-            || !OpClaims.UserInfoClaims(target, asked.Configuration, asked.UserInfo, opaque: true, tokenSubject: null).TryGetValue(out var userInfo, out error))
+        if (!(await claims.AskUserInfoAsync(target, token, cancellationToken, bound: OpClaims.SaysBound(introspected)).ConfigureAwait(false)).TryGetValue(out var asked, out error))
         {
-            return TokenLoad.Failed(error.StatusCode == 401 && !OpClaims.Introspects(target, configuration)
+            return TokenLoad.Failed(error);
+        }
+
+        if (!OpClaims.UserInfoClaims(target, asked.Configuration, asked.UserInfo, opaque: true, tokenSubject: null).TryGetValue(out var userInfo, out error))
+        {
+            // Userinfo refused the token itself and nothing else can vouch for it: say what a bound token needs.
+            return TokenLoad.Failed(asked.UserInfo is { Kind: Http.OpResultKind.Rejected, RefusesTheToken: true } && !OpClaims.Introspects(target, configuration)
                 ? FlaatError.Unauthenticated(error.Description + "; a DPoP-bound token is refused at userinfo, and Flaat has no client credentials to introspect it (set ClientId and ClientSecret for this issuer)")
                 : error);
         }
