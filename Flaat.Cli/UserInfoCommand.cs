@@ -244,6 +244,11 @@ internal static class UserInfoCommand
                     : "none, the OP publishes no introspection endpoint or was not asked");
         }
 
+        if (BoundKey(userInfos) is { } jkt)
+        {
+            stdout.WriteLine($"The token is DPoP-bound (cnf.jkt {jkt}): an API accepts it only with a proof signed by the client's key.");
+        }
+
         stdout.WriteLine(validFor switch
         {
             null => "The token's expiry is not known: neither the token nor the OP's introspection answer says when it expires.",
@@ -251,6 +256,21 @@ internal static class UserInfoCommand
             { } left => $"Your token has expired {Durations.Format(left)} ago.",
         });
         return exitCode;
+    }
+
+    /// <summary>The <c>cnf.jkt</c> of a DPoP-bound token (RFC 9449), from the JWT or the introspection answer; <see langword="null"/> for a bearer token.</summary>
+    private static string? BoundKey(UserInfos userInfos)
+    {
+        foreach (var claims in new[] { userInfos.AccessTokenInfo?.Body, userInfos.IntrospectionInfo })
+        {
+            if (claims is not null && claims.TryGetValue("cnf", out var cnf) && cnf.ValueKind == System.Text.Json.JsonValueKind.Object
+                && cnf.TryGetProperty("jkt", out var jkt))
+            {
+                return jkt.ValueKind == System.Text.Json.JsonValueKind.String ? jkt.GetString() : jkt.GetRawText();
+            }
+        }
+
+        return null;
     }
 
     private static IEnumerable<(string Key, bool Show)> Parts(UserInfoSettings settings) =>

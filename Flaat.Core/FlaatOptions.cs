@@ -70,6 +70,9 @@ public sealed class FlaatOptions
     /// (case-sensitive). Default empty: audiences are not checked.
     /// </summary>
     public IList<string> Audiences { get; set; } = new List<string>();
+
+    /// <summary>Sender-constrained tokens (DPoP, RFC 9449): modes, algorithms, proof lifetime, nonces.</summary>
+    public FlaatDpopOptions Dpop { get; set; } = new();
 }
 
 /// <summary>Settings for one issuer (an entry of <see cref="FlaatOptions.Issuers"/>).</summary>
@@ -112,6 +115,12 @@ public sealed class IssuerOptions
     /// Needs <see cref="SupportsAudience"/>. Default empty: the global list applies.
     /// </summary>
     public IList<string> Audiences { get; set; } = new List<string>();
+
+    /// <summary>
+    /// How this issuer's tokens may be presented (<c>Flaat:Issuers:N:Dpop</c>); replaces
+    /// <see cref="FlaatDpopOptions.Mode"/> for them. Default <see langword="null"/>: the global mode.
+    /// </summary>
+    public DpopMode? Dpop { get; set; }
 }
 
 /// <summary>A named access level defined in configuration.</summary>

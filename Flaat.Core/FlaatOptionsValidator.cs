@@ -78,6 +78,8 @@ public static class FlaatOptionsValidator
             errors.Add($"{Prefix}TokenClaimsSuffice needs {Prefix}VerifyJwt: the claims of an unverified token must never suffice.");
         }
 
+        FlaatDpopOptionsValidator.Validate(errors, options);
+
         if (options.Cache is not { } cache)
         {
             errors.Add($"{Prefix}Cache is missing.");

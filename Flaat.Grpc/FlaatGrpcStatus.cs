@@ -43,7 +43,19 @@ public static class FlaatGrpcStatus
     {
         ArgumentNullException.ThrowIfNull(error);
         var trailers = new Metadata { { ErrorTrailer, Encoding.UTF8.GetBytes(error.ToJson()) } };
-        if (FlaatResponseWriter.GetChallenge(error, tokenPresented) is { } challenge)
+        if (error.StatusCode == 401 && error.Challenges is { } challenges)
+        {
+            foreach (var value in challenges)
+            {
+                trailers.Add(ChallengeTrailer, value);
+            }
+
+            if (error.DpopNonce is { } nonce)
+            {
+                trailers.Add("dpop-nonce", nonce);
+            }
+        }
+        else if (FlaatResponseWriter.GetChallenge(error, tokenPresented) is { } challenge)
         {
             trailers.Add(ChallengeTrailer, challenge);
         }

@@ -445,10 +445,16 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
     private IssuedToken Record(FakeUser user, FakeTokenOptions options)
     {
         var issuedAt = options.IssuedAt ?? Now();
+        var extra = ToObject(options.Claims);
+        if (options.DpopKey is { } dpopKey)
+        {
+            extra["cnf"] = new JsonObject { ["jkt"] = dpopKey.Thumbprint };
+        }
+
         return new IssuedToken(
             user.Subject,
             ToObject(user.Claims, skip: "sub"),
-            ToObject(options.Claims),
+            extra,
             issuedAt,
             options.IncludeExpiry ? options.ExpiresAt ?? issuedAt + options.Lifetime : null,
             options.NotBefore,
@@ -542,6 +548,12 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
             return Unauthorized("Bearer error=\"invalid_token\"", "invalid_token");
         }
 
+        if (record.ExtraClaims.ContainsKey("cnf"))
+        {
+            // A DPoP-bound token without a proof of the client's key, as oidc-provider answers it.
+            return Unauthorized("DPoP error=\"invalid_token\", algs=\"ES256 RS256 EdDSA\"", "invalid_token");
+        }
+
         var body = new JsonObject { ["sub"] = record.Subject };
         foreach (var (name, claim) in record.UserClaims)
         {
@@ -578,7 +590,7 @@ public sealed class FakeOpenIdProvider : IDisposable, IAsyncDisposable
         body["sub"] = record.Subject;
         body["iss"] = record.Issuer;
         body["client_id"] = record.ClientId;
-        body["token_type"] = "Bearer";
+        body["token_type"] = record.ExtraClaims.ContainsKey("cnf") ? "DPoP" : "Bearer";
         if (record.Scope is not null)
         {
             body["scope"] = record.Scope;

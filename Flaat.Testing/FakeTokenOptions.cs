@@ -54,4 +54,11 @@ public sealed class FakeTokenOptions
     /// a <see langword="null"/> value removes the parameter.
     /// </summary>
     public IDictionary<string, object?> HeaderParameters { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Binds the token to a client's DPoP key (RFC 9449): the JWT and the introspection answer carry
+    /// <c>cnf.jkt</c>, introspection says <c>token_type: DPoP</c>, and userinfo refuses the token
+    /// (as real OPs do without a proof of the client's key). <see langword="null"/> (the default): a bearer token.
+    /// </summary>
+    public FakeDpopKey? DpopKey { get; set; }
 }

@@ -22,14 +22,22 @@ internal sealed class FlaatAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         // An endpoint with neither Flaat nor authorization metadata never looks at the token.
-        if (Context.GetEndpoint() is { } endpoint && !gate.Resolver.GetPolicy(endpoint).UsesAuthentication)
+        var policy = FlaatPolicy.Authenticated;
+        if (Context.GetEndpoint() is { } endpoint)
         {
-            return AuthenticateResult.NoResult();
+            var resolved = gate.Resolver.GetPolicy(endpoint);
+            if (!resolved.UsesAuthentication)
+            {
+                return AuthenticateResult.NoResult();
+            }
+
+            // The endpoint's DPoP mode applies here too ([Authorize] plus [FlaatDpop] / WithFlaatDpop).
+            policy = FlaatEndpointPolicyResolver.AuthenticatedWith(resolved.Policy.Dpop);
         }
 
         var state = Context.GetFlaatState();
         // Asked even without a token: the evaluator decides (and honours the environment overrides).
-        var (token, outcome) = await gate.EvaluateAsync(Context, FlaatPolicy.Authenticated);
+        var (token, outcome) = await gate.EvaluateAsync(Context, policy);
         Context.SetFlaatFeature(new FlaatFeature(outcome, token.HasToken));
         if (!outcome.IsAllowed)
         {

@@ -15,6 +15,7 @@ namespace Flaat.AspNetCore;
 internal sealed class ConnectionTokenMemo
 {
     private static readonly object Key = new();
+    private static readonly object DpopKey = new();
 
     private readonly string _header;
     private readonly PresentedToken _token;
@@ -46,12 +47,42 @@ internal sealed class ConnectionTokenMemo
             return memo._token;
         }
 
+        if (DpopToken.IsDpop(header))
+        {
+            // A DPoP proof is new on every request: nothing to remember.
+            return ReadDpop(context, header);
+        }
+
         var token = BearerToken.FromAuthorizationHeader(header);
         if (token.HasToken && items is not null)
         {
             items[Key] = new ConnectionTokenMemo(header, token);
         }
 
+        return token;
+    }
+
+    /// <summary>
+    /// The <c>DPoP</c> scheme (RFC 9449): the token, every <c>DPoP</c> proof header (exactly one is
+    /// accepted) and the request's method and URL (scheme and host as the server sees them, so as
+    /// the forwarded headers middleware set them when the application uses it; gRPC: <c>POST</c>
+    /// and <c>scheme://authority/package.Service/Method</c>).
+    /// </summary>
+    /// <remarks>
+    /// Kept for the request (its items): the authentication scheme and an endpoint's gate may both
+    /// judge one request, and its proof must then not be a replay of itself.
+    /// </remarks>
+    private static PresentedToken ReadDpop(HttpContext context, string header)
+    {
+        if (context.Items.TryGetValue(DpopKey, out var kept) && kept is PresentedToken token)
+        {
+            return token;
+        }
+
+        var request = context.Request;
+        var url = Microsoft.AspNetCore.Http.Extensions.UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path);
+        token = DpopToken.FromAuthorizationHeader(header, request.Headers[DpopToken.ProofHeader], request.Method, url);
+        context.Items[DpopKey] = token;
         return token;
     }
 

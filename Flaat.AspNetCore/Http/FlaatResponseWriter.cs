@@ -31,7 +31,20 @@ public static class FlaatResponseWriter
         response.StatusCode = error.StatusCode;
         response.ContentType = "application/json";
         response.Headers.CacheControl = "no-store";
-        if (GetChallenge(error, tokenPresented) is { } challenge)
+        if (error.StatusCode == StatusCodes.Status401Unauthorized && error.Challenges is { } challenges)
+        {
+            // DPoP: a DPoP challenge and, where bearer tokens are allowed, a Bearer one (RFC 9449 section 7.1).
+            foreach (var value in challenges)
+            {
+                response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.WWWAuthenticate, value);
+            }
+
+            if (error.DpopNonce is { } nonce)
+            {
+                response.Headers[DpopToken.NonceHeader] = nonce;
+            }
+        }
+        else if (GetChallenge(error, tokenPresented) is { } challenge)
         {
             // Appended: another scheme of the same policy may challenge too (RFC 9110 allows several).
             response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.WWWAuthenticate, challenge);

@@ -1,7 +1,10 @@
+using Flaat.Caching;
 using Flaat.Evaluation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Flaat.AspNetCore;
 
@@ -69,9 +72,20 @@ public sealed class FlaatTokenReaders
 /// <summary>The registrations of token presentation (called by <c>AddFlaat</c>).</summary>
 internal static class FlaatPresentationServices
 {
-    /// <summary>Adds the <c>Authorization</c> header reader and the chain; harmless when called twice.</summary>
+    /// <summary>
+    /// Adds the <c>Authorization</c> header reader (bearer and DPoP schemes) and the chain, the DPoP
+    /// token binder and the in-memory replay cache (unless another is registered); harmless when called twice.
+    /// </summary>
     public static void Add(IServiceCollection services)
     {
+        services.TryAddSingleton<IFlaatReplayCache>(sp => new MemoryReplayCache(
+            sp.GetRequiredService<IOptions<FlaatOptions>>().Value.Dpop?.MaxReplayEntries ?? 100_000,
+            sp.GetService<TimeProvider>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFlaatTokenBinder, DpopTokenBinder>(sp => new DpopTokenBinder(
+            sp.GetRequiredService<IOptions<FlaatOptions>>().Value,
+            sp.GetRequiredService<IFlaatReplayCache>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<DpopTokenBinder>>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFlaatTokenReader, AuthorizationHeaderTokenReader>());
         services.TryAddSingleton<FlaatTokenReaders>();
     }

@@ -86,8 +86,20 @@ public sealed class FlaatEndpointPolicyResolver
             return new(true, builder.BuildPolicy(_accessLevels, endpointName), onFailure, usesAuthentication: true);
         }
 
-        return new(false, FlaatPolicy.Authenticated, onFailure, usesAuthentication);
+        // Not guarded by a Flaat gate, but maybe by the authentication scheme ([Authorize]): the
+        // endpoint's DPoP mode travels with its policy so the scheme applies it too.
+        return new(false, AuthenticatedWith(builder?.Dpop), onFailure, usesAuthentication);
     }
+
+    /// <summary>
+    /// <see cref="FlaatPolicy.Authenticated"/> with the endpoint's DPoP mode: what the authentication
+    /// scheme judges an endpoint by. Shared instances, so the scheme allocates nothing per request.
+    /// </summary>
+    internal static FlaatPolicy AuthenticatedWith(DpopMode? mode) =>
+        mode is { } known && (uint)known < (uint)AuthenticatedWithDpop.Length ? AuthenticatedWithDpop[(int)known] : FlaatPolicy.Authenticated;
+
+    private static readonly FlaatPolicy[] AuthenticatedWithDpop =
+        [new() { Dpop = DpopMode.Disabled }, new() { Dpop = DpopMode.Allowed }, new() { Dpop = DpopMode.Required }];
 
     private FlaatPolicyBuilder NewBuilder() => new() { IssuerSupportsAudience = _accessLevels.IssuerSupportsAudience.Value };
 }

@@ -131,6 +131,21 @@ public sealed class FlaatPolicyBuilder
         return OnFailure(context => ValueTask.FromResult(handler(context)));
     }
 
+    /// <summary>The endpoint's DPoP mode (RFC 9449), when it sets one.</summary>
+    public DpopMode? Dpop { get; private set; }
+
+    /// <summary>
+    /// Sets how tokens may be presented at this endpoint: <see cref="DpopMode.Required"/> accepts only
+    /// DPoP-bound tokens with a valid proof; replaces the issuer's and the global <c>Flaat:Dpop:Mode</c>.
+    /// </summary>
+    /// <param name="mode">The mode.</param>
+    /// <returns>This builder.</returns>
+    public FlaatPolicyBuilder UseDpop(DpopMode mode = DpopMode.Required)
+    {
+        Dpop = Enum.IsDefined(mode) ? mode : throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a DPoP mode.");
+        return this;
+    }
+
     /// <summary>Builds the policy, resolving access levels by name.</summary>
     /// <param name="accessLevels">Resolves an access level's name to its requirement.</param>
     /// <param name="endpointName">The endpoint, for error messages.</param>
@@ -144,7 +159,7 @@ public sealed class FlaatPolicyBuilder
             requirements.Add(accessLevels.Get(name, endpointName));
         }
 
-        if (!IsOptional && requirements.Count == 0 && _requestRequirements.Count == 0)
+        if (!IsOptional && requirements.Count == 0 && _requestRequirements.Count == 0 && Dpop is null)
         {
             return FlaatPolicy.Authenticated;
         }
@@ -159,6 +174,7 @@ public sealed class FlaatPolicyBuilder
             },
             RequestRequirements = _requestRequirements.ToArray(),
             OptionalAuthentication = IsOptional,
+            Dpop = Dpop,
         };
     }
 }

@@ -15,11 +15,22 @@ namespace Flaat.Engine;
 internal sealed class OpClaims(OpClient client, IReadOnlyList<IUserInfosPostProcessor> postProcessors, TimeProvider time, TimeSpan clockSkew, ILogger logger)
 {
     /// <summary>Asks the issuer's userinfo endpoint; the answer is <see langword="null"/> when it publishes none.</summary>
-    public async Task<Result<(IssuerConfiguration Configuration, OpResult? UserInfo)>> AskUserInfoAsync(IssuerContext issuer, string token, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A DPoP-bound token (<paramref name="bound"/>) is not sent (userinfo refuses it without a proof of the
+    /// client's key), but only where something else vouches for the token: its signature was verified
+    /// (<paramref name="verified"/>), or introspection with the API's credentials will run and decide. A
+    /// binding read from claims nobody checked never switches the OP's check off.
+    /// </remarks>
+    public async Task<Result<(IssuerConfiguration Configuration, OpResult? UserInfo)>> AskUserInfoAsync(IssuerContext issuer, string token, CancellationToken cancellationToken, bool bound = false, bool verified = false)
     {
         if (!(await issuer.ConfigurationAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(out var configuration, out var error))
         {
             return error;
+        }
+
+        if (bound && (verified || Introspects(issuer, configuration)))
+        {
+            return (configuration, null);
         }
 
         if (configuration.UserInfoEndpoint is not { } endpoint)
@@ -39,6 +50,10 @@ internal sealed class OpClaims(OpClient client, IReadOnlyList<IUserInfosPostProc
 
         return (configuration, result);
     }
+
+    /// <summary>Whether the issuer's introspection will be asked (client credentials and an endpoint).</summary>
+    public static bool Introspects(IssuerContext issuer, IssuerConfiguration configuration) =>
+        issuer.ClientId is not null && issuer.ClientSecret is not null && configuration.IntrospectionEndpoint is not null;
 
     /// <summary>The userinfo claims, bound to the issuer asked and the token's subject, or why there are none.</summary>
     public static Result<IReadOnlyDictionary<string, JsonElement>> UserInfoClaims(IssuerContext issuer, IssuerConfiguration configuration, OpResult? userInfo, bool opaque, string? tokenSubject)
@@ -61,9 +76,10 @@ internal sealed class OpClaims(OpClient client, IReadOnlyList<IUserInfosPostProc
     }
 
     /// <summary>Adds the introspection answer (when the issuer has client credentials) and builds the user infos.</summary>
-    public async Task<Result<UserInfos>> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, string? tokenSubject, AccessTokenInfo? info, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
+    /// <remarks><paramref name="introspected"/>: the introspection answer when it was fetched already (<see cref="FetchIntrospectionAsync"/>).</remarks>
+    public async Task<Result<UserInfos>> CompleteAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, string? tokenSubject, AccessTokenInfo? info, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken, OpResult? introspected = null)
     {
-        if (!(await IntrospectAsync(issuer, configuration, token, tokenSubject, userInfo, cancellationToken).ConfigureAwait(false)).TryGetValue(out var introspection, out var error))
+        if (!(await IntrospectAsync(issuer, configuration, token, tokenSubject, userInfo, introspected, cancellationToken).ConfigureAwait(false)).TryGetValue(out var introspection, out var error))
         {
             return error;
         }
@@ -75,16 +91,57 @@ internal sealed class OpClaims(OpClient client, IReadOnlyList<IUserInfosPostProc
     public Result<UserInfos> Build(IssuerContext issuer, AccessTokenInfo? info, IReadOnlyDictionary<string, JsonElement> userInfo, IReadOnlyDictionary<string, JsonElement>? introspection) =>
         UserInfosPostProcessing.Create(postProcessors, info, OpAnswers.WithAskedIssuer(userInfo, introspection, info, issuer), introspection);
 
-    private async Task<Result<IReadOnlyDictionary<string, JsonElement>?>> IntrospectAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, string? tokenSubject, IReadOnlyDictionary<string, JsonElement> userInfo, CancellationToken cancellationToken)
+    /// <summary>The issuer's introspection answer, unjudged; <see langword="null"/> when the issuer is not introspected.</summary>
+    public async Task<Result<OpResult?>> FetchIntrospectionAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, CancellationToken cancellationToken)
     {
         if (issuer.ClientId is not { } clientId || issuer.ClientSecret is not { } clientSecret || configuration.IntrospectionEndpoint is not { } endpoint)
         {
-            return Result<IReadOnlyDictionary<string, JsonElement>?>.Ok(null);
+            return Result<OpResult?>.Ok(null);
         }
 
         if (!(await client.IntrospectAsync(issuer.Target, endpoint, token, clientId, clientSecret, cancellationToken).Catching().ConfigureAwait(false)).TryGetValue(out var result, out var fault))
         {
             return fault;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Whether an introspection answer says the token is DPoP-bound (<c>cnf.jkt</c>, or <c>token_type</c>
+    /// <c>DPoP</c>): the OP says so, never the client's presentation.
+    /// </summary>
+    public static bool SaysBound(OpResult? introspected)
+    {
+        if (introspected is not { Kind: OpResultKind.Ok, Body.ValueKind: JsonValueKind.Object } answer)
+        {
+            return false;
+        }
+
+        var body = answer.Body;
+        return (body.TryGetProperty("cnf", out var cnf) && cnf.ValueKind == JsonValueKind.Object && cnf.TryGetProperty("jkt", out _))
+            || (body.TryGetProperty("token_type", out var type) && type.ValueKind == JsonValueKind.String && string.Equals(type.GetString(), "DPoP", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private async Task<Result<IReadOnlyDictionary<string, JsonElement>?>> IntrospectAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, string? tokenSubject, IReadOnlyDictionary<string, JsonElement> userInfo, OpResult? introspected, CancellationToken cancellationToken)
+    {
+        if (issuer.ClientId is null || issuer.ClientSecret is null || configuration.IntrospectionEndpoint is not { } endpoint)
+        {
+            return Result<IReadOnlyDictionary<string, JsonElement>?>.Ok(null);
+        }
+
+        OpResult? result = introspected;
+        if (result is null)
+        {
+            if (!(await FetchIntrospectionAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out result, out var fault))
+            {
+                return fault;
+            }
+        }
+
+        if (result is null)
+        {
+            return Result<IReadOnlyDictionary<string, JsonElement>?>.Ok(null);
         }
 
         switch (result.Kind)

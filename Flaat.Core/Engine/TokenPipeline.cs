@@ -134,13 +134,7 @@ internal sealed class TokenPipeline(
         target ??= await resolver.RememberedAsync(hash, cache, cancellationToken).ConfigureAwait(false);
         if (target is not null)
         {
-            if (!(await claims.AskUserInfoAsync(target, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out error)
-                || !OpClaims.UserInfoClaims(target, asked.Configuration, asked.UserInfo, opaque: true, tokenSubject: null).TryGetValue(out var userInfo, out error))
-            {
-                return TokenLoad.Failed(error);
-            }
-
-            return Loaded(target, await claims.CompleteAsync(target, asked.Configuration, token, null, null, userInfo, cancellationToken).ConfigureAwait(false));
+            return await AuthenticateOpaqueAsync(target, token, cancellationToken).ConfigureAwait(false);
         }
 
         var (probed, forget) = await probe.ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
@@ -152,6 +146,39 @@ internal sealed class TokenPipeline(
         EngineLog.TokenIssuerProbed(logger, hash.ToString(), winner.Issuer.Issuer);
         await resolver.RememberAsync(hash, winner.Issuer, cache, cancellationToken).ConfigureAwait(false);
         return Loaded(winner.Issuer, await claims.CompleteAsync(winner.Issuer, winner.Configuration!, token, null, null, winner.Claims!, cancellationToken).ConfigureAwait(false));
+    }
+
+    // Whether an opaque token is DPoP-bound is learnt from the OP's introspection answer (asked first
+    // where the issuer has credentials), never from how the client presented it: the outcome, kept for
+    // every presentation of the token, does not depend on the presentation (the binder judges that).
+    private async Task<TokenLoad> AuthenticateOpaqueAsync(IssuerContext target, string token, CancellationToken cancellationToken)
+    {
+        if (!(await target.ConfigurationAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(out var configuration, out var error))
+        {
+            return TokenLoad.Failed(error);
+        }
+
+        Http.OpResult? introspected = null;
+        if (OpClaims.Introspects(target, configuration)
+            && !(await claims.FetchIntrospectionAsync(target, configuration, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out introspected, out error))
+        {
+            return TokenLoad.Failed(error);
+        }
+
+        if (!(await claims.AskUserInfoAsync(target, token, cancellationToken, bound: OpClaims.SaysBound(introspected)).ConfigureAwait(false)).TryGetValue(out var asked, out error))
+        {
+            return TokenLoad.Failed(error);
+        }
+
+        if (!OpClaims.UserInfoClaims(target, asked.Configuration, asked.UserInfo, opaque: true, tokenSubject: null).TryGetValue(out var userInfo, out error))
+        {
+            // Userinfo refused the token itself and nothing else can vouch for it: say what a bound token needs.
+            return TokenLoad.Failed(asked.UserInfo is { Kind: Http.OpResultKind.Rejected, RefusesTheToken: true } && !OpClaims.Introspects(target, configuration)
+                ? FlaatError.Unauthenticated(error.Description + "; a DPoP-bound token is refused at userinfo, and Flaat has no client credentials to introspect it (set ClientId and ClientSecret for this issuer)")
+                : error);
+        }
+
+        return Loaded(target, await claims.CompleteAsync(target, asked.Configuration, token, null, null, userInfo, cancellationToken, introspected).ConfigureAwait(false));
     }
 
     private async Task<TokenLoad> AuthenticateJwtAsync(DecodedJwt jwt, IssuerContext issuer, AuthenticationRequest request, CancellationToken cancellationToken)
@@ -185,7 +212,10 @@ internal sealed class TokenPipeline(
                 : TokenLoad.Failed(error);
         }
 
-        if (!(await claims.AskUserInfoAsync(issuer, jwt.Token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out var failure)
+        // A DPoP-bound JWT's user comes from its verified claims and introspection (userinfo refuses it);
+        // an unverified JWT's cnf skips userinfo only where introspection decides instead.
+        var bound = jwt.Body.TryGetProperty("cnf", out var cnf) && cnf.ValueKind == System.Text.Json.JsonValueKind.Object && cnf.TryGetProperty("jkt", out _);
+        if (!(await claims.AskUserInfoAsync(issuer, jwt.Token, cancellationToken, bound, verified: _verifyJwt).ConfigureAwait(false)).TryGetValue(out var asked, out var failure)
             || !OpClaims.UserInfoClaims(issuer, asked.Configuration, asked.UserInfo, opaque: false, subject).TryGetValue(out var userInfo, out failure))
         {
             return TokenLoad.Failed(failure);

@@ -82,6 +82,30 @@ public sealed class FlaatError
         }
     }
 
+    /// <summary>
+    /// The complete <c>WWW-Authenticate</c> challenges of a 401, when a check sets them itself (DPoP:
+    /// a <c>DPoP</c> challenge with <c>algs</c> and, where bearer tokens are allowed, a <c>Bearer</c>
+    /// one beside it); they replace the one built from <see cref="ChallengeScheme"/> and
+    /// <see cref="ChallengeError"/>. <see langword="null"/> (the default) for that one challenge.
+    /// </summary>
+    /// <exception cref="ArgumentException">A challenge is empty or not printable ASCII.</exception>
+    public IReadOnlyList<string>? Challenges
+    {
+        get;
+        init
+        {
+            if (value is not null && value.Any(c => string.IsNullOrEmpty(c) || c.AsSpan().ContainsAnyExceptInRange(' ', '~')))
+            {
+                throw new ArgumentException("A challenge is a non-empty printable ASCII header value.", nameof(value));
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>A fresh DPoP server nonce for the client's next proof (the <c>DPoP-Nonce</c> response header, RFC 9449 section 8); <see langword="null"/> when none.</summary>
+    public string? DpopNonce { get; init; }
+
     private static readonly System.Buffers.SearchValues<char> SchemeCharacters =
         System.Buffers.SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 

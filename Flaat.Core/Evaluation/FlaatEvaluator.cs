@@ -20,6 +20,7 @@ public sealed partial class FlaatEvaluator
 
     private readonly IFlaatAuthenticator _authenticator;
     private readonly IFlaatTokenBinder[] _binders;
+    private readonly DpopTokenBinder? _dpop;
     private readonly Func<string, string?>? _environment;
     private readonly ILogger _logger;
 
@@ -27,12 +28,24 @@ public sealed partial class FlaatEvaluator
     /// <param name="authenticator">The token engine.</param>
     /// <param name="options">Evaluator settings; defaults when <see langword="null"/>.</param>
     /// <param name="logger">A logger; none when <see langword="null"/>.</param>
-    /// <param name="binders">The checks that bind a token to its request (DPoP, mTLS), run in this order; none when <see langword="null"/>.</param>
+    /// <param name="binders">
+    /// The checks that bind a token to its request (DPoP, mTLS), run in this order. A
+    /// <see cref="DpopTokenBinder"/> with default settings is added when none is given, so that an
+    /// evaluator never accepts the DPoP scheme, or a DPoP-bound token as Bearer, unchecked.
+    /// </param>
     public FlaatEvaluator(IFlaatAuthenticator authenticator, FlaatEvaluatorOptions? options = null, ILogger<FlaatEvaluator>? logger = null, IEnumerable<IFlaatTokenBinder>? binders = null)
     {
         ArgumentNullException.ThrowIfNull(authenticator);
         _authenticator = authenticator;
         _binders = binders?.ToArray() ?? [];
+        _dpop = _binders.OfType<DpopTokenBinder>().FirstOrDefault();
+        if (_dpop is null)
+        {
+            // Fail closed: without it the DPoP scheme would pass with no proof check at all.
+            _dpop = new DpopTokenBinder(new FlaatOptions());
+            _binders = [.. _binders, _dpop];
+        }
+
         options ??= new FlaatEvaluatorOptions();
         _environment = options.HonourEnvironmentOverrides ? options.EnvironmentReader ?? Environment.GetEnvironmentVariable : null;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -65,8 +78,15 @@ public sealed partial class FlaatEvaluator
             outcome = FlaatOutcome.Failed(exception.ToError());
         }
 
-        return outcome.Error is { ChallengeScheme: null } error && token.Scheme != BearerToken.Scheme
-            ? FlaatOutcome.Failed(WithScheme(error, token.Scheme), outcome.UserInfos)
+        if (outcome.Error is { ChallengeScheme: null } error && token.Scheme != BearerToken.Scheme)
+        {
+            outcome = FlaatOutcome.Failed(WithScheme(error, token.Scheme), outcome.UserInfos);
+        }
+
+        // A 401 of a DPoP presentation, or where DPoP is required, names the schemes the client may use
+        // (RFC 9449 section 7.1); only refusals pay for it.
+        return _dpop is not null && outcome.Error is { StatusCode: 401 } refusal
+            ? FlaatOutcome.Failed(_dpop.WithChallenges(refusal, token, policy, outcome.UserInfos), outcome.UserInfos)
             : outcome;
     }
 
@@ -97,12 +117,13 @@ public sealed partial class FlaatEvaluator
         }
 
         var user = result.UserInfos!;
-        // Binding: on every request, cache hit or not. Inline (no extra async method) and skipped
-        // entirely without binders, so the cached path costs nothing more.
+        // Binding: on every request, cache hit or not. Inline (no extra async method); the DPoP
+        // binder answers a bearer token synchronously without allocating, so the cached path costs nothing more.
         foreach (var binder in _binders)
         {
-            if (await binder.BindAsync(new TokenBindingContext(token, user, request), cancellationToken).ConfigureAwait(false) is { } unbound)
+            if (await binder.BindAsync(new TokenBindingContext(token, user, request, policy), cancellationToken).ConfigureAwait(false) is { } refusal)
             {
+                var unbound = ReferenceEquals(binder, _dpop) ? _dpop.WithChallenges(refusal, token, policy, user, fromThisBinder: true) : refusal;
                 LogTokenNotBound(_logger, binder.GetType().Name, unbound.StatusCode, unbound.Description);
                 // No user on the refusal: a token not bound to this request (a stolen DPoP-bound
                 // token without its proof) authenticates nobody, so neither the request's feature nor

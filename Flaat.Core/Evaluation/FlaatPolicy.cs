@@ -35,4 +35,10 @@ public sealed class FlaatPolicy
     /// (requirements are then not checked). An OP outage (503) is still reported.
     /// </summary>
     public bool OptionalAuthentication { get; init; }
+
+    /// <summary>
+    /// How tokens may be presented at this endpoint (DPoP, RFC 9449); replaces the issuer's and the
+    /// global <c>Flaat:Dpop:Mode</c>. <see langword="null"/> (the default): those apply.
+    /// </summary>
+    public DpopMode? Dpop { get; init; }
 }

@@ -33,13 +33,27 @@ public readonly struct TokenBindingContext
     /// <param name="userInfos">The token's authenticated user infos (JWT claims such as <c>cnf</c>, introspection).</param>
     /// <param name="request">The adapter's request object (<c>HttpContext</c>, <c>ServerCallContext</c>, or what a direct caller passed).</param>
     public TokenBindingContext(PresentedToken token, UserInfos userInfos, object? request)
+        : this(token, userInfos, request, null)
+    {
+    }
+
+    /// <summary>Creates the context with the endpoint's policy.</summary>
+    /// <param name="token">The token as presented (with its scheme, proof and source).</param>
+    /// <param name="userInfos">The token's authenticated user infos (JWT claims such as <c>cnf</c>, introspection).</param>
+    /// <param name="request">The adapter's request object (<c>HttpContext</c>, <c>ServerCallContext</c>, or what a direct caller passed).</param>
+    /// <param name="policy">What the endpoint demands (its DPoP mode, say); <see langword="null"/> when unknown.</param>
+    public TokenBindingContext(PresentedToken token, UserInfos userInfos, object? request, FlaatPolicy? policy)
     {
         ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(userInfos);
         Token = token;
         UserInfos = userInfos;
         Request = request;
+        Policy = policy;
     }
+
+    /// <summary>What the endpoint demands; <see langword="null"/> when unknown.</summary>
+    public FlaatPolicy? Policy { get; }
 
     /// <summary>The token as presented.</summary>
     public PresentedToken Token { get; }

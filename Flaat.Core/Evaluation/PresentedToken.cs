@@ -31,10 +31,12 @@ public sealed class PresentedToken
     private TokenHash _hash;
     private volatile bool _hashed;
 
-    internal PresentedToken(string scheme, string? token, string? problem, TokenSource source, bool wasPresented, string? challengeError = null, string? proof = null)
+    internal PresentedToken(string scheme, string? token, string? problem, TokenSource source, bool wasPresented, string? challengeError = null, string? proof = null, string? proofMethod = null, string? proofUrl = null)
     {
         Scheme = scheme;
         Proof = proof;
+        ProofMethod = proofMethod;
+        ProofUrl = proofUrl;
         Token = token;
         Problem = problem;
         Source = source;
@@ -56,6 +58,19 @@ public sealed class PresentedToken
     /// <see cref="IFlaatTokenBinder"/>; <see langword="null"/> for a bearer token.
     /// </summary>
     public string? Proof { get; }
+
+    /// <summary>The method of the request the <see cref="Proof"/> came with (a DPoP proof's <c>htm</c> must equal it).</summary>
+    internal string? ProofMethod { get; }
+
+    /// <summary>The URL of the request the <see cref="Proof"/> came with, as the server received it (a DPoP proof's <c>htu</c> must name it).</summary>
+    internal string? ProofUrl { get; }
+
+    /// <summary>
+    /// The key thumbprint of the DPoP proof already accepted for this very presentation (one request
+    /// judged twice, by the authentication scheme and then by an endpoint's gate): the proof's
+    /// <c>jti</c> was registered once and is not a replay of itself. A DPoP presentation belongs to one request.
+    /// </summary>
+    internal string? AcceptedProofKey { get; set; }
 
     /// <summary>Where the token was found.</summary>
     public TokenSource Source { get; }

@@ -78,11 +78,13 @@ public sealed partial class OidcFlowClient : IDisposable
     /// <param name="resource">A resource indicator for a JWT access token; <see langword="null"/> for an opaque one.</param>
     /// <param name="clientId">The client: the public app (PKCE only) or the confidential API client (secret too).</param>
     /// <param name="cancellationToken">Cancels the flow.</param>
+    /// <param name="dpopKey">When set, a DPoP proof of this key goes to the token endpoint, so the tokens are DPoP-bound to it (RFC 9449).</param>
     public async Task<TokenResponse> GetTokensAsync(
         string user,
         string? resource = null,
         string clientId = OidcProviderFixture.AppClientId,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Flaat.Testing.FakeDpopKey? dpopKey = null)
     {
         var authorize = await GetEndpointAsync("authorization_endpoint", cancellationToken);
         var tokenEndpoint = await GetEndpointAsync("token_endpoint", cancellationToken);
@@ -133,6 +135,11 @@ public sealed partial class OidcFlowClient : IDisposable
         {
             form["client_id"] = clientId;
             request.Content = new FormUrlEncodedContent(form);
+        }
+
+        if (dpopKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("DPoP", dpopKey.CreateProof("POST", tokenEndpoint.AbsoluteUri));
         }
 
         using var response = await Http.SendAsync(request, cancellationToken);
