@@ -343,7 +343,9 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable, IDis
             (bool Ok, Look Look, RedisValue Value) seen;
             try
             {
-                seen = await LookAsync("wait", outcomeKey, leaseKey, lease: false, cancellationToken).ConfigureAwait(false);
+                // With the lease again: when it ended without an answer (its holder crashed, or its load
+                // ran long), one waiter takes it and asks the OP, and the others go on waiting for it.
+                seen = await LookAsync("wait", outcomeKey, leaseKey, lease: true, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -364,6 +366,14 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable, IDis
                 _store.Looked(found is null ? "unusable" : "waited_hit");
                 RedisLog.Waited(_logger, key.ToString(), clock.GetElapsedTime(started), found is null ? "an unusable value" : "answered");
                 return found;
+            }
+
+            if (ok && look == Look.Leased)
+            {
+                _leases[key] = 0;
+                _store.Looked("waited_miss");
+                RedisLog.Waited(_logger, key.ToString(), clock.GetElapsedTime(started), "the lease ended without an answer, and this replica took it");
+                return null;
             }
 
             var remaining = deadline - clock.GetTimestamp();

@@ -144,6 +144,23 @@ public sealed class RedisReviewFixTests
     }
 
     [Test]
+    public async Task GetAsync_LeaseOfAGoneReplicaEndsWhileTwoReplicasWait_OneOfThemAsksTheOp()
+    {
+        await using var op = FakeOpenIdProvider.Start();
+        await using var fleet = await RedisFleet.StartAsync(_redis, () => Options(op), count: 2);
+        var token = op.CreateOpaqueToken(new FakeUser("peggy"));
+        Assert.That(_redis.Command($"SET flaat:v1:l:{Hash(token)} gone-replica PX 400"), Is.EqualTo("+OK"));
+
+        var results = await Task.WhenAll(fleet[0].AuthenticateAsync(token).AsTask(), fleet[1].AuthenticateAsync(token).AsTask());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(results.Select(r => r.UserInfos?.Subject), Is.All.EqualTo("peggy"));
+            Assert.That(op.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(1), "the first waiter took the lease, the other waited for its answer");
+        });
+    }
+
+    [Test]
     public void Dispose_SynchronousServiceProviderAfterUse_DoesNotThrow()
     {
         var services = new ServiceCollection();
