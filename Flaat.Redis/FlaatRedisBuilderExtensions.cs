@@ -69,7 +69,7 @@ public static class FlaatRedisBuilderExtensions
 
     private static RedisTokenCache CreateCache(IServiceProvider services) => new(
         services.GetRequiredService<RedisStore>(),
-        new OutcomeCodec(services.GetRequiredService<IDataProtectionProvider>()),
+        new OutcomeCodec(services.GetRequiredService<IDataProtectionProvider>(), services.GetRequiredService<IOptions<FlaatRedisOptions>>().Value.KeyPrefix),
         services.GetRequiredService<IOptions<FlaatOptions>>().Value,
         services.GetService<TimeProvider>() ?? TimeProvider.System,
         Logger(services));

@@ -33,11 +33,13 @@ internal sealed class OutcomeCodec
     private readonly IDataProtector _issuers;
     private int _unprotectFailed;
 
-    public OutcomeCodec(IDataProtectionProvider protection)
+    public OutcomeCodec(IDataProtectionProvider protection, string keyPrefix = "flaat:")
     {
         ArgumentNullException.ThrowIfNull(protection);
-        _outcomes = protection.CreateProtector("Flaat.Redis.TokenOutcome.v1");
-        _issuers = protection.CreateProtector("Flaat.Redis.TokenIssuer.v1");
+        // The key prefix is part of the purpose: two apps that share a key ring and an application name
+        // but not a prefix cannot read each other's values.
+        _outcomes = protection.CreateProtector("Flaat.Redis.TokenOutcome.v1", "prefix=" + keyPrefix);
+        _issuers = protection.CreateProtector("Flaat.Redis.TokenIssuer.v1", "prefix=" + keyPrefix);
     }
 
     /// <summary>Whether a value failed to unprotect (another key ring) since the last call; the cache logs it.</summary>

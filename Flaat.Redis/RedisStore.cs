@@ -12,7 +12,7 @@ namespace Flaat.Redis;
 /// Redis is left alone for <see cref="FlaatRedisOptions.RetryInterval"/>, then one operation tries it
 /// again. One warning per outage and one information line when Redis is back.
 /// </summary>
-internal sealed class RedisStore : IAsyncDisposable
+internal sealed class RedisStore : IAsyncDisposable, IDisposable
 {
     private readonly IConnectionMultiplexer? _given;
     private readonly Task<IConnectionMultiplexer> _connecting;
@@ -34,6 +34,8 @@ internal sealed class RedisStore : IAsyncDisposable
     // Counts the outages: an operation that started before the current one began says nothing about
     // whether it is over (its answer may have been on its way when the connection broke).
     private int _outage;
+
+    private int _disposed;
 
     public RedisStore(FlaatRedisOptions options, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
     {
@@ -77,7 +79,7 @@ internal sealed class RedisStore : IAsyncDisposable
     /// <summary>The connection, once made; <see langword="null"/> before.</summary>
     public IConnectionMultiplexer? Connection => _connection;
 
-    /// <summary>Raised when the pub/sub connection is back after a loss (notices may have been missed meanwhile).</summary>
+    /// <summary>Raised when a connection is back after a loss (notices may have been missed meanwhile, whichever connection carries them).</summary>
     public event Action? SubscriptionRestored;
 
     /// <summary>Counts a read of the shared cache by its result.</summary>
@@ -91,7 +93,7 @@ internal sealed class RedisStore : IAsyncDisposable
     public async ValueTask<(bool Ok, T Value)> RunAsync<T>(string operation, Func<IDatabase, Task<T>> call, CancellationToken cancellationToken)
     {
         var outage = Volatile.Read(ref _outage);
-        if (!TryEnter(out var connection))
+        if (!TryEnter(out var connection, out var trial))
         {
             return (false, default!);
         }
@@ -106,7 +108,6 @@ internal sealed class RedisStore : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Release();
             Observe(task);
             throw;
         }
@@ -115,6 +116,14 @@ internal sealed class RedisStore : IAsyncDisposable
             Observe(task);
             Failed(operation, e);
             return (false, default!);
+        }
+        finally
+        {
+            // Whatever ended a trial (even an exception not caught above), the next one may run.
+            if (trial)
+            {
+                Release();
+            }
         }
     }
 
@@ -146,8 +155,16 @@ internal sealed class RedisStore : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes as <see cref="DisposeAsync"/> does, for a container disposed synchronously.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_given is { } given)
         {
             given.ConnectionFailed -= OnConnectionFailed;
@@ -197,26 +214,30 @@ internal sealed class RedisStore : IAsyncDisposable
         {
             Succeeded();
         }
-        else if (e.ConnectionType == ConnectionType.Subscription)
-        {
-            SubscriptionRestored?.Invoke();
-        }
+
+        // Any restore: with RESP3 the notices come on the interactive connection.
+        SubscriptionRestored?.Invoke();
     }
 
-    private bool TryEnter(out IConnectionMultiplexer connection)
+    private bool TryEnter(out IConnectionMultiplexer connection, out bool trial)
     {
+        trial = false;
         connection = Volatile.Read(ref _connection)!;
         if (connection is null)
         {
             return false;
         }
 
-        var downUntil = Volatile.Read(ref _downUntil);
-        return downUntil == 0
-            || (_time.GetUtcNow().UtcTicks >= downUntil && Interlocked.CompareExchange(ref _trying, 1, 0) == 0);
+        if (Volatile.Read(ref _downUntil) == 0)
+        {
+            return true;
+        }
+
+        trial = _time.GetUtcNow().UtcTicks >= Volatile.Read(ref _downUntil) && Interlocked.CompareExchange(ref _trying, 1, 0) == 0;
+        return trial;
     }
 
-    // A cancelled trial leaves the breaker as it was.
+    // A trial that ended (cancelled, or whatever happened) lets the next one run.
     private void Release() => Volatile.Write(ref _trying, 0);
 
     // An operation given up on (over budget, cancelled) may still fail later: its fault is observed

@@ -17,10 +17,11 @@ namespace Flaat.Redis;
 /// </summary>
 /// <remarks>
 /// Keys: <c>{prefix}v1:o:{sha256}</c> outcome, <c>{prefix}v1:i:{sha256}</c> issuer memo,
-/// <c>{prefix}v1:l:{sha256}</c> lease; channel <c>{prefix}v1:events</c> with notices <c>s:{sha256}</c>
+/// <c>{prefix}v1:l:{sha256}</c> lease, <c>{prefix}v1:t:{sha256}</c> tombstone (revoked: no outcome is
+/// stored for a while, so that a load in flight at another replica cannot write the old answer back); channel <c>{prefix}v1:events</c> with notices <c>s:{sha256}</c>
 /// (an answer is there, or the lease was dropped) and <c>r:{sha256}</c> (revoked).
 /// </remarks>
-internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
+internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable, IDisposable
 {
     /// <summary>How long a revocation may take before it fails.</summary>
     public static readonly TimeSpan RevocationTimeout = TimeSpan.FromSeconds(2);
@@ -31,7 +32,7 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
     // The outcome when there is one ({1, value}); otherwise, when ARGV[2] (milliseconds) is not 0, the
     // lease taken for ARGV[1] ({2}); otherwise whether someone holds the lease ({3}) or not ({0}). Atomic,
     // so that an answer stored between a read and a lease is never missed (two OP calls).
-    private const string LookScript = """
+    internal const string LookScript = """
         local value = redis.call('get', KEYS[1])
         if value then return {1, value} end
         if ARGV[2] ~= '0' and redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
@@ -39,7 +40,21 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         return {0}
         """;
 
-    private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+    // Stores the outcome unless the token was revoked meanwhile (its tombstone is there).
+    internal const string StoreScript = """
+        if redis.call('exists', KEYS[2]) == 1 then return 0 end
+        redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
+        """;
+
+    // A revocation: the outcome, the issuer memo and the lease gone, and a tombstone left for ARGV[1] ms.
+    private const string RemoveScript = """
+        redis.call('del', KEYS[1], KEYS[2], KEYS[3])
+        redis.call('set', KEYS[4], '1', 'PX', ARGV[1])
+        return 1
+        """;
+
+    internal const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
     private readonly RedisStore _store;
     private readonly OutcomeCodec _codec;
@@ -47,6 +62,7 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _capacity;
     private readonly TimeSpan _leaseLifetime;
+    private readonly TimeSpan _tombstoneLifetime;
     private readonly TimeSpan _rejectionLifetime;
     private readonly string _prefix;
     private readonly RedisChannel _channel;
@@ -58,6 +74,9 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _closing = new();
 
+    // The one handler of this replica's subscription: registered once, so that the channel never has two sinks.
+    private readonly Action<RedisChannel, RedisValue> _handler;
+
     public RedisTokenCache(RedisStore store, OutcomeCodec codec, FlaatOptions flaat, TimeProvider time, ILogger logger)
     {
         _store = store;
@@ -68,9 +87,13 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         _local = new MemoryTokenCache(_capacity, time);
         // The lease lasts as long as one OP round may: a request, or a probing round for an opaque token.
         _leaseLifetime = flaat.Probing.Enabled && flaat.Probing.Deadline > flaat.RequestTimeout ? flaat.Probing.Deadline : flaat.RequestTimeout;
+        // One load may be discovery, JWKS, userinfo and introspection in sequence, each up to a lease
+        // lifetime: a load that started before a revocation ends within this.
+        _tombstoneLifetime = 4 * _leaseLifetime + TimeSpan.FromSeconds(1);
         _rejectionLifetime = flaat.Cache.RejectionLifetime;
         _prefix = store.KeyPrefix + "v1:";
         _channel = RedisChannel.Literal(_prefix + "events");
+        _handler = (_, message) => Notice(message);
         store.SubscriptionRestored += Forget;
         _ = SubscribeAsync();
         RedisLog.Started(logger, store.KeyPrefix);
@@ -81,6 +104,46 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
 
     /// <summary>How long a replica waits for another's answer at most.</summary>
     public TimeSpan LeaseLifetime => _leaseLifetime;
+
+    /// <summary>The tokens whose answer this replica is waiting for (each wait removes its own on the way out).</summary>
+    internal int WaiterCount => _waiters.Count;
+
+    /// <summary>How long after a revocation no outcome of the token is stored in Redis.</summary>
+    public TimeSpan TombstoneLifetime => _tombstoneLifetime;
+
+    /// <summary>
+    /// Runs the request path once on dummy keys (the scripts loaded, a GET, a SET NX PX, a PUBLISH), so
+    /// that a new replica's first requests do not pay for the first round trips (code compiled, scripts
+    /// loaded) and run over the operation budget. Within <paramref name="budget"/>; a failure here is not
+    /// a fault of the data path: it is neither counted nor logged, and requests find out for themselves.
+    /// </summary>
+    public async Task WarmUpAsync(TimeSpan budget, CancellationToken cancellationToken)
+    {
+        if (_store.Connection is not { IsConnected: true } connection)
+        {
+            return;
+        }
+
+        var db = connection.GetDatabase();
+        RedisKey dummy = _prefix + "w:" + _replica;
+        RedisKey lease = _prefix + "w:l:" + _replica;
+        try
+        {
+            await db.ScriptEvaluateAsync(LookScript, [dummy, lease], [_replica, 0]).WaitAsync(budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await db.ScriptEvaluateAsync(StoreScript, [dummy, lease], [RedisValue.EmptyString, 1]).WaitAsync(budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await db.ScriptEvaluateAsync(ReleaseScript, [lease], [_replica]).WaitAsync(budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await db.ScriptEvaluateAsync(RemoveScript, [dummy, dummy, lease, lease], [1]).WaitAsync(budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await db.StringGetAsync(dummy).WaitAsync(budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await db.StringSetAsync(dummy, _replica, TimeSpan.FromSeconds(1), When.NotExists).WaitAsync(budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            // A notice every replica ignores (not a token's).
+            await db.PublishAsync(_channel, "w").WaitAsync(budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await db.KeyDeleteAsync([dummy, lease]).WaitAsync(budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Redis is down or slow at start: the requests find out (and count it) themselves.
+        }
+    }
 
     /// <inheritdoc />
     public bool TryGet(TokenHash key, DateTimeOffset now, [NotNullWhen(true)] out TokenOutcome? outcome) =>
@@ -159,15 +222,19 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         var hex = key.ToHexString();
         var value = _codec.Encode(hex, outcome);
         RedisKey outcomeKey = _prefix + "o:" + hex;
+        RedisKey tombstoneKey = _prefix + "t:" + hex;
+        var milliseconds = Math.Max(1L, (long)lifetime.TotalMilliseconds);
         await _store.RunAsync(
             "set",
             async db =>
             {
-                // One round trip: the value, then (pipelined, in order) the lease dropped and the waiting replicas told.
-                var set = db.StringSetAsync(outcomeKey, value, lifetime);
+                // One round trip: the value (unless the token was revoked meanwhile, at any replica), then
+                // (pipelined, in order) the lease dropped and the waiting replicas told.
+                var set = db.ScriptEvaluateAsync(StoreScript, [outcomeKey, tombstoneKey], [value, milliseconds]);
                 if (!leased)
                 {
-                    return await set.ConfigureAwait(false);
+                    await set.ConfigureAwait(false);
+                    return true;
                 }
 
                 var drop = db.ScriptEvaluateAsync(ReleaseScript, [_prefix + "l:" + hex], [_replica]);
@@ -192,7 +259,9 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         var db = connection.GetDatabase();
         try
         {
-            var delete = db.KeyDeleteAsync([_prefix + "o:" + hex, _prefix + "i:" + hex]);
+            // The tombstone keeps a load in flight elsewhere (begun before the revocation) from storing
+            // its answer; the lease is dropped so that the next request asks the OP at once.
+            var delete = db.ScriptEvaluateAsync(RemoveScript, [_prefix + "o:" + hex, _prefix + "i:" + hex, _prefix + "l:" + hex, _prefix + "t:" + hex], [Math.Max(1L, (long)_tombstoneLifetime.TotalMilliseconds)]);
             var notice = db.PublishAsync(_channel, "r:" + hex);
             await Task.WhenAll(delete, notice).WaitAsync(RevocationTimeout, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             _store.Succeeded();
@@ -229,15 +298,23 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         await _store.RunAsync("set_issuer", db => db.StringSetAsync(issuerKey, value, lifetime), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Closes as <see cref="DisposeAsync"/> does, for a container disposed synchronously.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
+        if (_closing.IsCancellationRequested)
+        {
+            return;
+        }
+
         _closing.Cancel();
         _store.SubscriptionRestored -= Forget;
         if (_store.Connection is { } connection)
         {
             try
             {
-                await connection.GetSubscriber().UnsubscribeAsync(_channel).WaitAsync(RevocationTimeout).ConfigureAwait(false);
+                await connection.GetSubscriber().UnsubscribeAsync(_channel, _handler).WaitAsync(RevocationTimeout).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
@@ -263,13 +340,40 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         {
             // Registered before looking, so that a notice that comes in between is not lost.
             var notified = _waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var (ok, look, value) = await LookAsync("wait", outcomeKey, leaseKey, lease: false, cancellationToken).ConfigureAwait(false);
+            (bool Ok, Look Look, RedisValue Value) seen;
+            try
+            {
+                // With the lease again: when it ended without an answer (its holder crashed, or its load
+                // ran long), one waiter takes it and asks the OP, and the others go on waiting for it.
+                seen = await LookAsync("wait", outcomeKey, leaseKey, lease: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _waiters.TryRemove(KeyValuePair.Create(key, notified));
+                throw;
+            }
+
+            var (ok, look, value) = seen;
+            if (!ok || look != Look.Held || deadline - clock.GetTimestamp() <= 0)
+            {
+                // This wait ends: its entry goes (unless another waiter of this replica took it over).
+                _waiters.TryRemove(KeyValuePair.Create(key, notified));
+            }
+
             if (ok && look == Look.Value)
             {
                 var found = Keep(key, hex, value, local);
                 _store.Looked(found is null ? "unusable" : "waited_hit");
                 RedisLog.Waited(_logger, key.ToString(), clock.GetElapsedTime(started), found is null ? "an unusable value" : "answered");
                 return found;
+            }
+
+            if (ok && look == Look.Leased)
+            {
+                _leases[key] = 0;
+                _store.Looked("waited_miss");
+                RedisLog.Waited(_logger, key.ToString(), clock.GetElapsedTime(started), "the lease ended without an answer, and this replica took it");
+                return null;
             }
 
             var remaining = deadline - clock.GetTimestamp();
@@ -288,7 +392,11 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
                 timeout.Cancel();
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _waiters.TryRemove(KeyValuePair.Create(key, notified));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
     }
 
@@ -375,19 +483,21 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
         }
     }
 
-    // Subscribes to the other replicas' notices, trying again every 250 ms until it works (the
-    // subscription connection may come up after the first one, or Redis may be down). A failed attempt
-    // says nothing about the data path and does not stop this replica from using Redis. Ready completes
-    // once subscribed, or at the first failure while Redis is down (the start does not wait for it).
+    // Subscribes to the other replicas' notices with one handler. When SUBSCRIBE fails (Redis down, or
+    // the pub/sub connection not up yet), the client keeps the registration and subscribes it by itself
+    // once the connection is up; this replica still tries again every 250 ms, after taking its
+    // registration back, so that it never holds two (each notice handled twice, or a queue nobody reads).
+    // A failed attempt says nothing about the data path. Ready completes once subscribed, or at the
+    // first failure while Redis is down (the start does not wait for it).
     private async Task SubscribeAsync()
     {
         var connection = await _store.Connected.ConfigureAwait(false);
+        var subscriber = connection.GetSubscriber();
         while (!_closing.IsCancellationRequested)
         {
             try
             {
-                var queue = await connection.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
-                queue.OnMessage(message => Notice(message.Message));
+                await subscriber.SubscribeAsync(_channel, _handler).ConfigureAwait(false);
                 _ready.TrySetResult();
                 return;
             }
@@ -397,6 +507,16 @@ internal sealed class RedisTokenCache : IFlaatTokenCache, IAsyncDisposable
                 {
                     _ready.TrySetResult();
                 }
+            }
+
+            try
+            {
+                // Local first: the registration is gone even when the UNSUBSCRIBE cannot be sent.
+                await subscriber.UnsubscribeAsync(_channel, _handler).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // Not subscribed at the server either.
             }
 
             try

@@ -82,10 +82,8 @@ internal sealed class Replica : IAsyncDisposable
         await store.Connected;
         await cache.Ready;
 
-        // Warm up the Redis path (scripts loaded, code compiled) so the first request of a test is not the slowest.
-        var warm = TokenHash.Compute("warm-up-" + Guid.NewGuid());
-        await cache.GetAsync(warm, CancellationToken.None);
-        await cache.ReleaseAsync(warm, CancellationToken.None);
+        // As the package's start does (RedisStartup): the request path run once, with a generous budget.
+        await cache.WarmUpAsync(RedisStartup.StartTimeout, CancellationToken.None);
         return new Replica(engine, cache, store, logs, loggers);
     }
 

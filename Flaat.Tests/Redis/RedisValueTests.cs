@@ -97,7 +97,7 @@ public sealed class RedisValueTests
     {
         var keyRing = new EphemeralDataProtectionProvider();
         var codec = new OutcomeCodec(keyRing);
-        var protector = keyRing.CreateProtector("Flaat.Redis.TokenOutcome.v1");
+        var protector = keyRing.CreateProtector("Flaat.Redis.TokenOutcome.v1", "prefix=flaat:");
         var key = new string('a', 64);
         var valid = Encoding.UTF8.GetBytes($"{{\"V\":1,\"K\":\"{key}\",\"Iss\":\"https://op.example\",\"Ui\":\"{{}}\",\"Fp\":\"f\",\"Exp\":1}}");
         var random = new Random(7);
@@ -129,7 +129,7 @@ public sealed class RedisValueTests
     {
         var keyRing = new EphemeralDataProtectionProvider();
         var codec = new OutcomeCodec(keyRing);
-        var protector = keyRing.CreateProtector("Flaat.Redis.TokenOutcome.v1");
+        var protector = keyRing.CreateProtector("Flaat.Redis.TokenOutcome.v1", "prefix=flaat:");
         var key = new string('a', 64);
         const string Body = "\"Iss\":\"https://op.example\",\"Ui\":\"{}\",\"Fp\":\"f\",\"Exp\":4102444800000";
         byte[] Value(string json) => [(byte)'F', (byte)'1', (byte)'p', .. protector.Protect(Encoding.UTF8.GetBytes(json))];
