@@ -235,7 +235,7 @@ public sealed partial class ReadmeSampleTests
         var admin = op.CreateJwt(new FakeUser("alice").WithClaim("groups", new[] { "admins" }));
         var user = op.CreateJwt(new FakeUser("bob").WithClaim("groups", new[] { "users" }));
         var dll = Path.Combine(RunnableSample.Directory!, "bin", "Debug", "net10.0", Path.GetFileNameWithoutExtension(RunnableSample.Project!) + ".dll");
-        await using var app = await SampleProcess.StartAsync(dll, TimeSpan.FromSeconds(60));
+        await using var app = await AppProcess.StartAsync(dll, TimeSpan.FromSeconds(60));
         using var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl), Timeout = TimeSpan.FromSeconds(20) };
 
         async Task<HttpStatusCode> GetAsync(string path, string? token)

@@ -19,7 +19,7 @@ public sealed class ExampleAotTests
     private const string Project = "Flaat.Examples.MinimalApi";
 
     private FakeOpenIdProvider _op = null!;
-    private SampleProcess _example = null!;
+    private AppProcess _example = null!;
     private HttpClient _client = null!;
     private string _admin = null!;
     private string _user = null!;
@@ -37,7 +37,7 @@ public sealed class ExampleAotTests
             .WithClaim("email", "user@example.org")
             .WithClaim("groups", new[] { "users" })
             .WithClaim("eduperson_entitlement", new[] { "urn:geant:example.org:group:other#aai.example.org" }));
-        _example = await SampleProcess.StartAsync(binary, TimeSpan.FromSeconds(60), new Dictionary<string, string>
+        _example = await AppProcess.StartAsync(binary, TimeSpan.FromSeconds(60), new Dictionary<string, string>
         {
             ["Flaat__TrustedIssuers__0"] = _op.Issuer,
             // The fake OP answers from this test process, whose first answers (key generation, JIT) can

@@ -2,22 +2,24 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Flaat.Tests.Docs;
+namespace Flaat.Tests;
 
 /// <summary>
 /// An ASP.NET Core application started as its user would (its own process, a free loopback port):
-/// a <c>dotnet</c> DLL or a native executable; ready once it logs the address it listens on.
+/// a <c>dotnet</c> DLL or a native executable; ready once its output matches what the caller waits
+/// for (by default ASP.NET Core's "Now listening on" line). Shared by the README samples, the
+/// examples and the Native AOT test.
 /// </summary>
-internal sealed partial class SampleProcess : IAsyncDisposable
+internal sealed partial class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SampleProcess(Process process) => _process = process;
+    private AppProcess(Process process) => _process = process;
 
     public string BaseUrl { get; private set; } = string.Empty;
 
-    /// <summary>Time from the process start until it logged its address.</summary>
+    /// <summary>Time from the process start until it was ready.</summary>
     public TimeSpan StartTime { get; private set; }
 
     public int ProcessId => _process.Id;
@@ -34,8 +36,19 @@ internal sealed partial class SampleProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="path"/>: with <c>dotnet</c> when it is a DLL, else as an executable.</summary>
-    public static async Task<SampleProcess> StartAsync(string path, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="path">The DLL or executable.</param>
+    /// <param name="timeout">How long it may take to be ready.</param>
+    /// <param name="environment">Settings as environment variables; the caller's <c>Flaat__</c> and <c>ASPNETCORE_</c> ones are removed.</param>
+    /// <param name="ready">Reads the output so far: the base URL once ready, else <see langword="null"/>; by default the listening address.</param>
+    /// <param name="waitingFor">What <paramref name="ready"/> waits for, for the failure message.</param>
+    public static async Task<AppProcess> StartAsync(
+        string path,
+        TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null,
+        Func<string, string?>? ready = null,
+        string waitingFor = "a listening address")
     {
+        ready ??= ListeningUrl;
         Assert.That(File.Exists(path), Is.True, $"not built: {path}");
         var dll = path.EndsWith(".dll", StringComparison.Ordinal);
         var info = new ProcessStartInfo(dll ? "dotnet" : path)
@@ -63,7 +76,7 @@ internal sealed partial class SampleProcess : IAsyncDisposable
         }
 
         var clock = Stopwatch.StartNew();
-        var sample = new SampleProcess(Process.Start(info)!);
+        var sample = new AppProcess(Process.Start(info)!);
         sample._process.OutputDataReceived += (_, e) => sample.Append(e.Data);
         sample._process.ErrorDataReceived += (_, e) => sample.Append(e.Data);
         sample._process.BeginOutputReadLine();
@@ -71,10 +84,10 @@ internal sealed partial class SampleProcess : IAsyncDisposable
 
         while (clock.Elapsed < timeout)
         {
-            if (Listening().Match(sample.Output) is { Success: true } match)
+            if (ready(sample.Output) is { } url)
             {
                 sample.StartTime = clock.Elapsed;
-                sample.BaseUrl = match.Groups[1].Value;
+                sample.BaseUrl = url;
                 return sample;
             }
 
@@ -88,7 +101,7 @@ internal sealed partial class SampleProcess : IAsyncDisposable
 
         var output = sample.Output;
         await sample.DisposeAsync();
-        throw new AssertionException($"{path} did not start listening within {timeout}:\n{output}");
+        throw new AssertionException($"{path} printed no {waitingFor} within {timeout}:\n{output}");
     }
 
     public async ValueTask DisposeAsync()
@@ -115,6 +128,9 @@ internal sealed partial class SampleProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    /// <summary>The address in ASP.NET Core's start-up line (Microsoft.Hosting.Lifetime), once logged.</summary>
+    public static string? ListeningUrl(string output) => Listening().Match(output) is { Success: true } match ? match.Groups[1].Value : null;
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex Listening();
 }
