@@ -179,20 +179,32 @@ internal static class OidcAgent
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw new OidcAgentException("the agent's answer is not a JSON object.");
+                return Read(document.RootElement);
             }
-
-            return Text(root, "status") switch
+            catch (InvalidOperationException)
             {
-                "success" => Success(root),
-                "failure" => throw new OidcAgentException(Failure(root)),
-                null => throw new OidcAgentException("the agent's answer has no status."),
-                { } status => throw new OidcAgentException($"the agent answered with the unknown status '{Shown(status)}'."),
-            };
+                // A string that is not valid UTF-8 or holds a lone surrogate (\ud800).
+                throw new OidcAgentException("the agent's answer holds text that is not valid Unicode.");
+            }
         }
+    }
+
+    private static OidcAgentToken Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new OidcAgentException("the agent's answer is not a JSON object.");
+        }
+
+        return Text(root, "status") switch
+        {
+            "success" => Success(root),
+            "failure" => throw new OidcAgentException(Failure(root)),
+            null => throw new OidcAgentException("the agent's answer has no status."),
+            { } status => throw new OidcAgentException($"the agent answered with the unknown status '{Shown(status)}'."),
+        };
     }
 
     private static OidcAgentToken Success(JsonElement root)
@@ -209,7 +221,9 @@ internal static class OidcAgent
             expiresAt = DateTimeOffset.FromUnixTimeSeconds(seconds);
         }
 
-        return new OidcAgentToken(token, Text(root, "issuer"), expiresAt);
+        // The issuer is only compared with the trusted ones and shown with --verbose: drop one that could not be a URL line.
+        var issuer = Text(root, "issuer") is { Length: > 0 and <= 2048 } named && Shown(named) == named ? named : null;
+        return new OidcAgentToken(token, issuer, expiresAt);
     }
 
     private static string Failure(JsonElement root)
@@ -239,9 +253,18 @@ internal static class OidcAgent
                 return builder.Append('…').ToString();
             }
 
-            // Control characters, and format characters such as bidi overrides that reorder a line.
-            var category = Rune.GetUnicodeCategory(rune);
-            builder.Append(category is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format ? " " : rune.ToString());
+            // Control characters, and format characters such as bidi overrides that reorder a line: one space for a run of them.
+            if (Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format)
+            {
+                if (builder.Length > 0 && builder[^1] != ' ')
+                {
+                    builder.Append(' ');
+                }
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
         }
 
         return builder.ToString().Trim();
