@@ -209,7 +209,8 @@ internal sealed class UserInfoCommandLine
             CommandName,
             "Shows what Flaat learns from an OIDC access token: the access token info (for a JWT), the OP's userinfo and "
             + "introspection answers, and how long the token stays valid. Exit codes: 0 valid, 1 no token, "
-            + "2 token rejected, expired or without user infos, 3 any other error (OP unreachable, bad options).")
+            + "2 token rejected, expired or without user infos, 3 any other error (OP unreachable, no token from oidc-agent, "
+            + "--timeout passed, bad options).")
         {
             new HelpOption(), new VersionOption(), Token, Issuer, Trust, ClientId, ClientSecret, SkipJwtVerify, AccessToken, UserInfo, Introspection, Json, Quiet, Verbose,
             AgentAccount, AgentMinLifetime, AgentScope, Timeout,
