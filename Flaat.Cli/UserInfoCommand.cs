@@ -121,14 +121,16 @@ internal static class UserInfoCommand
             }
         }
 
+        var accessToken = token!; // from exactly one of the two sources above
+
         // A token of the wrong shape (non-ASCII, white space inside, too long) is refused here, as
         // every Flaat adapter refuses it: no OP is asked, and it is the token's fault, not an error.
-        if (Evaluation.BearerToken.FromToken(token!) is { HasToken: false, Problem: { } problem })
+        if (Evaluation.BearerToken.FromToken(accessToken) is { HasToken: false, Problem: { } problem })
         {
             return Fail(stderr, ExitCodes.Rejected, $"Token rejected: {problem}");
         }
 
-        var options = BuildOptions(settings, token!);
+        var options = BuildOptions(settings, accessToken);
         if (settings.Verbose)
         {
             stderr.WriteLine($"{UserInfoCommandLine.CommandName}: trusted issuers: {string.Join(", ", options.TrustedIssuers)}");
@@ -155,7 +157,7 @@ internal static class UserInfoCommand
             try
             {
                 result = await authenticator
-                    .AuthenticateAsync(new AuthenticationRequest(token!, issuerHint, RequireUserInfo: true), limited.Token)
+                    .AuthenticateAsync(new AuthenticationRequest(accessToken, issuerHint, RequireUserInfo: true), limited.Token)
                     .ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
