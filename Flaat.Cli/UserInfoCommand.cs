@@ -82,27 +82,61 @@ internal static class UserInfoCommand
         }
 
         var settings = commandLine.ToSettings(parsed);
-        var token = await TokenSources.ReadAsync(settings.TokenArgument, stdin, environment, cancellationToken).ConfigureAwait(false);
-        if (token is null)
+        string? token = null;
+        if (settings.OidcAgentAccount is null)
         {
-            return Fail(
-                stderr,
-                ExitCodes.NoToken,
-                $"No access token: give it as the first argument, '-' to read it from standard input, or set one of {string.Join(", ", TokenSources.EnvironmentVariables)}.");
+            token = await TokenSources.ReadAsync(settings.TokenArgument, stdin, environment, cancellationToken).ConfigureAwait(false);
+            if (token is null)
+            {
+                return Fail(
+                    stderr,
+                    ExitCodes.NoToken,
+                    $"No access token: give it as the first argument, '-' to read it from standard input, set one of {string.Join(", ", TokenSources.EnvironmentVariables)}, or use --oidc-agent-account.");
+            }
         }
+
+        // From here on the run has a time limit (--timeout): oidc-agent and the OPs may hang; the user typing a token above may not.
+        using var deadline = new CancellationTokenSource(settings.Timeout, timeProvider ?? TimeProvider.System);
+        using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        OidcAgentToken? fromAgent = null;
+        if (settings.OidcAgentAccount is not null)
+        {
+            try
+            {
+                fromAgent = await OidcAgentTokenAsync(settings, environment, limited.Token).ConfigureAwait(false);
+            }
+            catch (OidcAgentException e)
+            {
+                return Fail(stderr, ExitCodes.Error, $"oidc-agent: {e.Message}");
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return Fail(stderr, ExitCodes.Error, $"Timed out: oidc-agent did not answer within {Durations.Format(settings.Timeout)} (--timeout).");
+            }
+
+            token = fromAgent.AccessToken;
+            if (settings.Verbose)
+            {
+                stderr.WriteLine($"{UserInfoCommandLine.CommandName}: oidc-agent: {fromAgent}");
+            }
+        }
+
+        var accessToken = token!; // from exactly one of the two sources above
 
         // A token of the wrong shape (non-ASCII, white space inside, too long) is refused here, as
         // every Flaat adapter refuses it: no OP is asked, and it is the token's fault, not an error.
-        if (Evaluation.BearerToken.FromToken(token) is { HasToken: false, Problem: { } problem })
+        if (Evaluation.BearerToken.FromToken(accessToken) is { HasToken: false, Problem: { } problem })
         {
             return Fail(stderr, ExitCodes.Rejected, $"Token rejected: {problem}");
         }
 
-        var options = BuildOptions(settings, token);
+        var options = BuildOptions(settings, accessToken);
         if (settings.Verbose)
         {
             stderr.WriteLine($"{UserInfoCommandLine.CommandName}: trusted issuers: {string.Join(", ", options.TrustedIssuers)}");
         }
+
+        var issuerHint = settings.IssuerHint ?? TrustedAgentIssuer(fromAgent, options, settings.Verbose ? stderr : null);
 
         using var loggerFactory = settings.Verbose ? new TextWriterLoggerFactory(stderr, LogLevel.Debug) : null;
         FlaatAuthenticator authenticator;
@@ -123,8 +157,12 @@ internal static class UserInfoCommand
             try
             {
                 result = await authenticator
-                    .AuthenticateAsync(new AuthenticationRequest(token, settings.IssuerHint, RequireUserInfo: true), cancellationToken)
+                    .AuthenticateAsync(new AuthenticationRequest(accessToken, issuerHint, RequireUserInfo: true), limited.Token)
                     .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return TimedOut(stderr, settings);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -138,6 +176,12 @@ internal static class UserInfoCommand
 
             if (result.UserInfos is not { } userInfos)
             {
+                if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // The engine reports a probe cut short by the time limit as an unreachable OP; say which limit it was.
+                    return TimedOut(stderr, settings);
+                }
+
                 var error = result.Error!;
                 var code = error.StatusCode is 401 or 403 ? ExitCodes.Rejected : ExitCodes.Error;
                 var prefix = error.StatusCode switch
@@ -157,6 +201,42 @@ internal static class UserInfoCommand
             return Report(settings, userInfos, (timeProvider ?? TimeProvider.System).GetUtcNow(), stdout);
         }
     }
+
+    /// <summary>The token from oidc-agent (<c>--oidc-agent-account</c>), asked over the socket <c>OIDC_SOCK</c> names.</summary>
+    private static Task<OidcAgentToken> OidcAgentTokenAsync(UserInfoSettings settings, IDictionary environment, CancellationToken cancellationToken)
+    {
+        if (environment[OidcAgent.SocketVariable] is not string { Length: > 0 } socket)
+        {
+            throw new OidcAgentException(
+                $"{OidcAgent.SocketVariable} is not set: start oidc-agent in this session (eval `oidc-agent-service use`) or set {OidcAgent.SocketVariable} to its socket.");
+        }
+
+        var request = new OidcAgentRequest(settings.OidcAgentAccount!, settings.OidcAgentMinLifetime, settings.OidcAgentScope);
+        return OidcAgent.GetAccessTokenAsync(socket, request, cancellationToken);
+    }
+
+    /// <summary>
+    /// The issuer oidc-agent names, as the issuer hint, when it is trusted anyway: the agent's word
+    /// never adds an issuer to the trusted ones (an agent, or whoever set OIDC_SOCK, could name any).
+    /// </summary>
+    private static string? TrustedAgentIssuer(OidcAgentToken? fromAgent, FlaatOptions options, TextWriter? verbose)
+    {
+        if (fromAgent?.Issuer is not { } issuer)
+        {
+            return null;
+        }
+
+        if (options.TrustedIssuers.Any(trusted => NormaliseIssuer(trusted) == NormaliseIssuer(issuer)))
+        {
+            return issuer;
+        }
+
+        verbose?.WriteLine($"{UserInfoCommandLine.CommandName}: oidc-agent names the issuer {issuer}, which is not trusted: not used as a hint.");
+        return null;
+    }
+
+    private static int TimedOut(TextWriter stderr, UserInfoSettings settings) =>
+        Fail(stderr, ExitCodes.Error, $"Timed out: no answer from the OP within {Durations.Format(settings.Timeout)} (--timeout).");
 
     private static FlaatOptions BuildOptions(UserInfoSettings settings, string token)
     {

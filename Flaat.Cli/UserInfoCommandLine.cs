@@ -30,6 +30,16 @@ internal sealed record UserInfoSettings
     public bool Quiet { get; init; }
 
     public bool Verbose { get; init; }
+
+    /// <summary>The oidc-agent account to get the token from; <see langword="null"/>: the token argument or environment.</summary>
+    public string? OidcAgentAccount { get; init; }
+
+    public TimeSpan? OidcAgentMinLifetime { get; init; }
+
+    public string? OidcAgentScope { get; init; }
+
+    /// <summary>The time limit of everything after the token is read: the agent and the OP calls.</summary>
+    public TimeSpan Timeout { get; init; } = UserInfoCommandLine.DefaultTimeout;
 }
 
 /// <summary>
@@ -40,6 +50,11 @@ internal sealed record UserInfoSettings
 internal sealed class UserInfoCommandLine
 {
     public const string CommandName = "flaat-userinfo";
+
+    /// <summary>The default of <c>--timeout</c>: enough for a slow OP and an agent that asks the user to confirm.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
 
     private readonly Argument<string?> Token = new("token")
     {
@@ -109,6 +124,25 @@ internal sealed class UserInfoCommandLine
         Description = "Explain what is done on standard error, including Flaat's log.",
     };
 
+    private readonly Option<string?> AgentAccount = new("--oidc-agent-account")
+    {
+        Description = "Get the access token from oidc-agent for this account short name, over the agent's socket named by "
+            + OidcAgent.SocketVariable + ".",
+        HelpName = "name",
+    };
+
+    private readonly Option<TimeSpan?> AgentMinLifetime = DurationOption<TimeSpan?>(
+        "--oidc-agent-min-lifetime", "The token from oidc-agent must stay valid at least this long", TimeSpan.Zero, "at most a day");
+
+    private readonly Option<string?> AgentScope = new("--oidc-agent-scope")
+    {
+        Description = "Ask oidc-agent for a token with these scopes (space-separated, in quotes). Default: the account's scopes.",
+        HelpName = "scope",
+    };
+
+    private readonly Option<TimeSpan> Timeout = DurationOption<TimeSpan>(
+        "--timeout", "The time limit for getting the token from oidc-agent and asking the OPs; default 30s", TimeSpan.FromMilliseconds(1), "above zero and at most a day");
+
     private static readonly ParserConfiguration Configuration = new()
     {
         // A token could start with '@'; never read it as a response file.
@@ -151,6 +185,10 @@ internal sealed class UserInfoCommandLine
             Json = result.GetValue(Json),
             Quiet = result.GetValue(Quiet),
             Verbose = result.GetValue(Verbose),
+            OidcAgentAccount = result.GetValue(AgentAccount),
+            OidcAgentMinLifetime = result.GetValue(AgentMinLifetime),
+            OidcAgentScope = result.GetValue(AgentScope),
+            Timeout = result.GetValue(Timeout),
         };
     }
 
@@ -171,10 +209,13 @@ internal sealed class UserInfoCommandLine
             CommandName,
             "Shows what Flaat learns from an OIDC access token: the access token info (for a JWT), the OP's userinfo and "
             + "introspection answers, and how long the token stays valid. Exit codes: 0 valid, 1 no token, "
-            + "2 token rejected, expired or without user infos, 3 any other error (OP unreachable, bad options).")
+            + "2 token rejected, expired or without user infos, 3 any other error (OP unreachable, no token from oidc-agent, "
+            + "--timeout passed, bad options).")
         {
             new HelpOption(), new VersionOption(), Token, Issuer, Trust, ClientId, ClientSecret, SkipJwtVerify, AccessToken, UserInfo, Introspection, Json, Quiet, Verbose,
+            AgentAccount, AgentMinLifetime, AgentScope, Timeout,
         };
+        Timeout.DefaultValueFactory = _ => DefaultTimeout;
         command.Validators.Add(result =>
         {
             var quiet = result.GetValue(Quiet);
@@ -192,8 +233,63 @@ internal sealed class UserInfoCommandLine
             {
                 result.AddError("--client-secret needs --client-id.");
             }
+
+            ValidateAgentOptions(result);
         });
         return command;
+    }
+
+    private void ValidateAgentOptions(System.CommandLine.Parsing.CommandResult result)
+    {
+        if (result.GetValue(AgentAccount) is not { } account)
+        {
+            foreach (var option in new Option[] { AgentMinLifetime, AgentScope })
+            {
+                if (result.GetResult(option) is { Implicit: false })
+                {
+                    result.AddError($"{option.Name} needs --oidc-agent-account.");
+                }
+            }
+
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(account) || account.Any(char.IsControl))
+        {
+            result.AddError("--oidc-agent-account: give the account's short name, as oidc-add knows it.");
+        }
+
+        if (result.GetValue(Token) is not null)
+        {
+            result.AddError("--oidc-agent-account and a token argument cannot be used together: the token comes from the agent.");
+        }
+
+        if (result.GetValue(AgentScope) is { } scope && (string.IsNullOrWhiteSpace(scope) || scope.Any(char.IsControl)))
+        {
+            result.AddError("--oidc-agent-scope: give space-separated scope values.");
+        }
+    }
+
+    /// <summary>A duration option in the compact form of <see cref="Durations.TryParse"/>, from <paramref name="minimum"/> to a day.</summary>
+    private static Option<T> DurationOption<T>(string name, string description, TimeSpan minimum, string range)
+    {
+        var option = new Option<T>(name)
+        {
+            Description = $"{description} ({Durations.Syntax}).",
+            HelpName = "duration",
+        };
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (!Durations.TryParse(text, out var duration) || duration < minimum || duration > MaxDuration)
+            {
+                result.AddError($"{name}: '{text}' is not a duration {range} ({Durations.Syntax}).");
+                return default!;
+            }
+
+            return (T)(object)duration;
+        };
+        return option;
     }
 
     /// <summary>

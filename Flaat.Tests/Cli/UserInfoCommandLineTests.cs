@@ -113,6 +113,7 @@ public sealed class UserInfoCommandLineTests
                      {
                          "--issuer", "--trust", "--client-id", "--client-secret", "--skip-jwt-verify", "--access-token",
                          "--userinfo", "--introspection", "--json", "-q", "-v",
+                         "--oidc-agent-account", "--oidc-agent-min-lifetime", "--oidc-agent-scope", "--timeout",
                      })
             {
                 Assert.That(run.Stdout, Does.Contain(option));
