@@ -25,7 +25,7 @@ public sealed partial class DpopTokenBinder
 
         // Without a user (the engine refused the token), a JWT's own iss, unverified, picks the issuer's
         // mode: it shapes only which challenges are offered, never what is admitted.
-        var mode = policy.Dpop ?? (user is not null ? ModeOf(policy, user) : IssuerMode(ClaimedIssuer(token)) ?? _mode);
+        var mode = policy.Dpop ?? (user is not null ? ModeOf(policy, user) : _issuerModes.Count > 0 ? IssuerMode(ClaimedIssuer(token)) ?? _mode : _mode);
         var dpopError = error.ChallengeScheme == DpopToken.Scheme;
         if (!fromThisBinder && token.Scheme != DpopToken.Scheme && mode != DpopMode.Required)
         {
