@@ -160,6 +160,16 @@ public sealed class DpopProofTests
     public void Check_IatAtTheWindowsEdge_Passes(int seconds) =>
         Assert.That(Problem(Proof(new FakeDpopProofOptions { IssuedAt = Now.AddSeconds(seconds) })), Is.Null);
 
+    [TestCase("DPoP+JWT")]
+    [TestCase("application/DPOP+jwt")]
+    public void Check_TypInAnotherCase_Passes(string typ)
+    {
+        // Media types compare case-insensitively (RFC 7515 section 4.1.9).
+        var options = new FakeDpopProofOptions();
+        options.HeaderParameters["typ"] = typ;
+        Assert.That(Problem(Proof(options)), Is.Null);
+    }
+
     [Test]
     public void Check_AthOfAnotherToken_Refused() => Assert.That(Problem(Proof(token: "another-token")), Does.Contain("ath"));
 
