@@ -28,6 +28,8 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
     private readonly ILogger _logger;
     private long _lastStoreWarning = long.MinValue / 2;
 
+    private static readonly TimeSpan ReplayMargin = TimeSpan.FromSeconds(1);
+
     /// <summary>Creates the binder.</summary>
     /// <param name="options">Flaat's settings (<see cref="FlaatOptions.Dpop"/> and the issuers' modes).</param>
     /// <param name="replayCache">Where proof identifiers are remembered; a bounded <see cref="MemoryReplayCache"/> when <see langword="null"/>.</param>
@@ -144,8 +146,9 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
         bool first;
         try
         {
-            // Remembered up to and including the last instant the proof is accepted for its age.
-            first = await _replays.TryAddAsync(proof.ReplayKey(), proof.IssuedAt + _lifetime, cancellationToken).ConfigureAwait(false);
+            // Remembered beyond the last instant the proof is accepted for its age: a second more,
+            // so that a store whose expiry is exclusive or coarse (a shared one's TTL) is no edge to pass.
+            first = await _replays.TryAddAsync(proof.ReplayKey(), proof.IssuedAt + _lifetime + ReplayMargin, cancellationToken).ConfigureAwait(false);
         }
         catch (FlaatException e)
         {
