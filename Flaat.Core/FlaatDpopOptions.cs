@@ -34,11 +34,17 @@ public sealed class FlaatDpopOptions
     public IList<string> Algorithms { get; set; } = new List<string>();
 
     /// <summary>
-    /// How far a proof's <c>iat</c> may lie from now, either way (<c>Flaat:Dpop:ProofLifetime</c>);
-    /// a proof's <c>jti</c> is remembered this long (twice, to cover both sides). Default 60 seconds;
-    /// from 1 second to 1 hour.
+    /// How long a proof is accepted after its <c>iat</c> (<c>Flaat:Dpop:ProofLifetime</c>), the edge
+    /// included; its <c>jti</c> is remembered until then. Default 60 seconds; from 1 second to 1 hour.
     /// </summary>
     public TimeSpan ProofLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How far a proof's <c>iat</c> may lie in the future, for a client whose clock runs fast
+    /// (<c>Flaat:Dpop:ClockSkew</c>; RFC 9449 section 11.1 asks for a short window). Default 5 seconds;
+    /// from 0 to 5 minutes.
+    /// </summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Whether every proof must carry a nonce this server issued (<c>Flaat:Dpop:RequireNonce</c>,
@@ -57,8 +63,8 @@ public sealed class FlaatDpopOptions
 
     /// <summary>
     /// The most proof identifiers (<c>jti</c>) the in-memory replay cache keeps
-    /// (<c>Flaat:Dpop:MaxReplayEntries</c>); when full of live entries, proofs are refused rather
-    /// than risk a replay. Default 100 000.
+    /// (<c>Flaat:Dpop:MaxReplayEntries</c>); when full of live entries, proofs are answered 503
+    /// (the server cannot check them now) rather than risk a replay. Default 100 000.
     /// </summary>
     public int MaxReplayEntries { get; set; } = 100_000;
 }
@@ -93,6 +99,11 @@ internal static class FlaatDpopOptionsValidator
         if (dpop.ProofLifetime < TimeSpan.FromSeconds(1) || dpop.ProofLifetime > TimeSpan.FromHours(1))
         {
             errors.Add($"{Path}ProofLifetime must be between {TimeSpan.FromSeconds(1)} and {TimeSpan.FromHours(1)}, not {dpop.ProofLifetime}.");
+        }
+
+        if (dpop.ClockSkew < TimeSpan.Zero || dpop.ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{Path}ClockSkew must be between {TimeSpan.Zero} and {TimeSpan.FromMinutes(5)}, not {dpop.ClockSkew}.");
         }
 
         if (dpop.MaxReplayEntries < 1)

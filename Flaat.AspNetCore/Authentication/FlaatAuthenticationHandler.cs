@@ -75,10 +75,17 @@ internal sealed class FlaatAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var state = Context.GetFlaatState();
+        if (state.AuthenticationError is null)
+        {
+            // Authentication did not run for this scheme (another default scheme): run it now, so the
+            // challenge is the evaluator's (a DPoP challenge where the endpoint or issuer requires DPoP).
+            await HandleAuthenticateOnceSafeAsync();
+        }
+
         var error = state.AuthenticationError;
         if (error is null)
         {
-            // Authentication did not run for this scheme (another default scheme); judge the credentials now.
+            // The credentials authenticate (or the endpoint does not use them): say so in general terms.
             var token = gate.ReadToken(Context);
             error = token.HasToken ? FlaatError.Unauthenticated("User identity could not be determined") : token.ToError();
             await gate.RespondAsync(Context, error, null, token.HasToken, OnFailure());

@@ -25,6 +25,7 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
     {
         next(app);
         CheckEnvironmentOverrides();
+        CheckDpopOrigin();
         CheckEndpoints();
     };
 

@@ -32,6 +32,29 @@ public sealed class FlaatTokenReaders
     public PresentedToken Read(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var token = ReadAny(context);
+        return token.Proof is null ? token : OneRequestsOwn(context, token);
+    }
+
+    // A DPoP presentation is the request's own instance (kept in its items, so every adapter judging
+    // the request gets the same one): a reader that keeps tokens per connection cannot carry an
+    // accepted proof over to the next request.
+    private static PresentedToken OneRequestsOwn(HttpContext context, PresentedToken token)
+    {
+        if (context.Items.TryGetValue(OwnKey, out var kept) && kept is (PresentedToken read, PresentedToken own) && ReferenceEquals(read, token))
+        {
+            return own;
+        }
+
+        var copy = DpopToken.ForOneRequest(token);
+        context.Items[OwnKey] = (token, copy);
+        return copy;
+    }
+
+    private static readonly object OwnKey = new();
+
+    private PresentedToken ReadAny(HttpContext context)
+    {
         if (_readers.Length == 1)
         {
             return _readers[0].Read(context) ?? PresentedToken.None;

@@ -11,7 +11,9 @@ namespace Flaat.Engine;
 /// not issue only JWTs (<see cref="IssuerRegistry.ProbeCandidates"/>), in parallel, within a deadline
 /// and a global budget (<see cref="ProbeBudget"/>). Every answer within the deadline counts: exactly
 /// one OP must accept the token, a token more than one accepts is refused as ambiguous. Probing shows
-/// the token to each of those OPs.
+/// the token to each of those OPs. A token that came with a DPoP proof is looked for by introspection
+/// at the candidates with client credentials instead (userinfo refuses DPoP-bound tokens), under the
+/// same rules.
 /// </summary>
 internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, FlaatProbingOptions options, TimeProvider time, ILogger logger)
 {
@@ -24,12 +26,28 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
     /// The one OP that accepted the token, or the failure; <c>Forget</c> says the failure says nothing
     /// about the token (the budget was spent) and must not be remembered.
     /// </summary>
-    public async Task<(Result<ProbeOutcome> Outcome, bool Forget)> ProbeAsync(TokenHash hash, string token, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With a proof (<paramref name="withProof"/>) only the candidates that can introspect are asked; a
+    /// failure is then forgotten unless every candidate was asked, because a presentation without a
+    /// proof asks the others (userinfo) and may find the token there.
+    /// </remarks>
+    public async Task<(Result<ProbeOutcome> Outcome, bool Forget)> ProbeAsync(TokenHash hash, string token, CancellationToken cancellationToken, bool withProof = false)
     {
         var candidates = issuers.ProbeCandidates;
         if (!_enabled || candidates.Count == 0)
         {
             return (Result<ProbeOutcome>.Refuse("Token is not a JWT, and its issuer is unknown"), false);
+        }
+
+        var all = candidates.Count;
+        if (withProof)
+        {
+            candidates = [.. candidates.Where(c => c.ClientId is not null && c.ClientSecret is not null)];
+            if (candidates.Count == 0)
+            {
+                return (Result<ProbeOutcome>.Refuse("Token is not a JWT and came with a DPoP proof, but its issuer is unknown and no trusted OP can introspect it here: "
+                    + "a DPoP-bound token is refused at userinfo, so set ClientId and ClientSecret for its issuer (or name the issuer)"), true);
+            }
         }
 
         // The global budget: the excess is refused before any OP is asked, and not remembered, so a
@@ -42,7 +60,8 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
 
         try
         {
-            return (await ProbeCandidatesAsync(hash, candidates, token, cancellationToken).ConfigureAwait(false), false);
+            var outcome = await ProbeCandidatesAsync(hash, candidates, token, withProof, cancellationToken).ConfigureAwait(false);
+            return (outcome, withProof && candidates.Count < all && !outcome.TryGetValue(out _, out _));
         }
         finally
         {
@@ -55,7 +74,7 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
     /// cannot win, or an OP that accepts every token would become the issuer of other OPs' tokens.
     /// Exactly one acceptance is needed; OPs that could not be asked do not block it.
     /// </summary>
-    private async Task<Result<ProbeOutcome>> ProbeCandidatesAsync(TokenHash hash, IReadOnlyList<IssuerContext> candidates, string token, CancellationToken cancellationToken)
+    private async Task<Result<ProbeOutcome>> ProbeCandidatesAsync(TokenHash hash, IReadOnlyList<IssuerContext> candidates, string token, bool introspect, CancellationToken cancellationToken)
     {
         ProbeOutcome[] outcomes;
         using (var deadline = new CancellationTokenSource(_deadline, time))
@@ -65,7 +84,7 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
             var pending = new Task<ProbeOutcome>[candidates.Count];
             for (var i = 0; i < candidates.Count; i++)
             {
-                pending[i] = ProbeOneAsync(candidates[i], token, gate, probing.Token);
+                pending[i] = introspect ? IntrospectOneAsync(candidates[i], token, gate, probing.Token) : ProbeOneAsync(candidates[i], token, gate, probing.Token);
             }
 
             // Each probe turns the deadline into an outcome of its own, so this ends by the deadline.
@@ -147,6 +166,54 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
             gate.Release();
         }
     }
+    /// <summary>
+    /// Asks one OP's introspection endpoint: an active answer accepts the token (the answer is kept and
+    /// judged by the load, as a pinned issuer's would be); inactive, or a 400, rejects it.
+    /// </summary>
+    private async Task<ProbeOutcome> IntrospectOneAsync(IssuerContext issuer, string token, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return ProbeOutcome.TimedOut(issuer, _deadline);
+        }
+
+        try
+        {
+            if (!(await issuer.ConfigurationAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(out var configuration, out var error))
+            {
+                return new ProbeOutcome(issuer, null, null, error);
+            }
+
+            if (!(await claims.FetchIntrospectionAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var answer, out error))
+            {
+                return new ProbeOutcome(issuer, configuration, null, error);
+            }
+
+            return answer switch
+            {
+                // Without an introspection endpoint an OP cannot be probed this way.
+                null => ProbeOutcome.Rejected(issuer),
+                { Kind: OpResultKind.Ok } when answer.Body.ValueKind == JsonValueKind.Object
+                    && answer.Body.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.True
+                    => new ProbeOutcome(issuer, configuration, ClaimSet.Empty, null) { Introspected = answer },
+                { Kind: OpResultKind.Ok } or { Kind: OpResultKind.Rejected, StatusCode: 400 } => ProbeOutcome.Rejected(issuer),
+                { Kind: OpResultKind.Rejected, StatusCode: 401 or 403 } => new ProbeOutcome(issuer, configuration, null, FlaatError.Internal($"The OP {issuer.Issuer} refused the introspection request ({answer.Problem}); check the client credentials for this issuer")),
+                _ => new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {answer.Problem}", answer.RetryAfter)),
+            };
+        }
+        catch (OperationCanceledException)
+        {
+            return ProbeOutcome.TimedOut(issuer, _deadline);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 }
 
 /// <summary>
@@ -155,6 +222,9 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
 /// </summary>
 internal sealed record ProbeOutcome(IssuerContext Issuer, IssuerConfiguration? Configuration, IReadOnlyDictionary<string, JsonElement>? Claims, FlaatError? Error, FlaatError? Refusal = null)
 {
+    /// <summary>The introspection answer that accepted the token (a probe by introspection); <see langword="null"/> for a userinfo probe.</summary>
+    public OpResult? Introspected { get; init; }
+
     public static ProbeOutcome Rejected(IssuerContext issuer) => new(issuer, null, null, null);
 
     public static ProbeOutcome TimedOut(IssuerContext issuer, TimeSpan deadline) =>

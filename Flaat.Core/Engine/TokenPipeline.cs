@@ -137,7 +137,7 @@ internal sealed class TokenPipeline(
             return await AuthenticateOpaqueAsync(target, token, cancellationToken).ConfigureAwait(false);
         }
 
-        var (probed, forget) = await probe.ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
+        var (probed, forget) = await probe.ProbeAsync(hash, token, cancellationToken, request.WithProof).ConfigureAwait(false);
         if (!probed.TryGetValue(out var winner, out error))
         {
             return TokenLoad.Failed(error, forget);
@@ -145,21 +145,27 @@ internal sealed class TokenPipeline(
 
         EngineLog.TokenIssuerProbed(logger, hash.ToString(), winner.Issuer.Issuer);
         await resolver.RememberAsync(hash, winner.Issuer, cache, cancellationToken).ConfigureAwait(false);
+        if (winner.Introspected is { } introspected)
+        {
+            // Found by introspection (the token came with a proof): loaded as a pinned issuer's token,
+            // so the outcome is the OP's, whatever the presentation (userinfo asked unless it is bound).
+            return await AuthenticateOpaqueAsync(winner.Issuer, token, cancellationToken, introspected).ConfigureAwait(false);
+        }
+
         return Loaded(winner.Issuer, await claims.CompleteAsync(winner.Issuer, winner.Configuration!, token, null, null, winner.Claims!, cancellationToken).ConfigureAwait(false));
     }
 
     // Whether an opaque token is DPoP-bound is learnt from the OP's introspection answer (asked first
     // where the issuer has credentials), never from how the client presented it: the outcome, kept for
     // every presentation of the token, does not depend on the presentation (the binder judges that).
-    private async Task<TokenLoad> AuthenticateOpaqueAsync(IssuerContext target, string token, CancellationToken cancellationToken)
+    private async Task<TokenLoad> AuthenticateOpaqueAsync(IssuerContext target, string token, CancellationToken cancellationToken, Http.OpResult? introspected = null)
     {
         if (!(await target.ConfigurationAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(out var configuration, out var error))
         {
             return TokenLoad.Failed(error);
         }
 
-        Http.OpResult? introspected = null;
-        if (OpClaims.Introspects(target, configuration)
+        if (introspected is null && OpClaims.Introspects(target, configuration)
             && !(await claims.FetchIntrospectionAsync(target, configuration, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out introspected, out error))
         {
             return TokenLoad.Failed(error);
@@ -219,6 +225,13 @@ internal sealed class TokenPipeline(
             || !OpClaims.UserInfoClaims(issuer, asked.Configuration, asked.UserInfo, opaque: false, subject).TryGetValue(out var userInfo, out failure))
         {
             return TokenLoad.Failed(failure);
+        }
+
+        if (!_verifyJwt && asked.UserInfo is null && !OpClaims.Introspects(issuer, asked.Configuration))
+        {
+            // Nothing checked the token: its signature was not verified, and its OP has neither a
+            // userinfo endpoint nor (with credentials) introspection. Its claims are anybody's.
+            return TokenLoad.Failed(FlaatError.Unauthenticated($"The token could not be checked: VerifyJwt is off, and the OP {issuer.Issuer} publishes no userinfo endpoint and cannot introspect it (no client credentials or no introspection endpoint)"));
         }
 
         var completed = await claims.CompleteAsync(issuer, asked.Configuration, jwt.Token, subject, info, userInfo, cancellationToken).ConfigureAwait(false);

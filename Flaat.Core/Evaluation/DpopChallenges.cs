@@ -23,7 +23,9 @@ public sealed partial class DpopTokenBinder
             return error;
         }
 
-        var mode = ModeOf(policy, user);
+        // Without a user (the engine refused the token), a JWT's own iss, unverified, picks the issuer's
+        // mode: it shapes only which challenges are offered, never what is admitted.
+        var mode = policy.Dpop ?? (user is not null ? ModeOf(policy, user) : _issuerModes.Count > 0 ? IssuerMode(ClaimedIssuer(token)) ?? _mode : _mode);
         var dpopError = error.ChallengeScheme == DpopToken.Scheme;
         if (!fromThisBinder && token.Scheme != DpopToken.Scheme && mode != DpopMode.Required)
         {
@@ -42,7 +44,11 @@ public sealed partial class DpopTokenBinder
 
         if (mode != DpopMode.Required)
         {
-            var bearerError = dpopError ? null : error.ChallengeError ?? (token.HasToken ? TokenGrammar.InvalidToken : null);
+            // Where no DPoP challenge is offered (mode Disabled) a refused bearer presentation (a bound
+            // token sent as Bearer) names its error in the Bearer challenge.
+            var bearerError = dpopError && (mode != DpopMode.Disabled || token.Scheme == DpopToken.Scheme)
+                ? null
+                : error.ChallengeError ?? (token.HasToken ? TokenGrammar.InvalidToken : null);
             challenges.Add(bearerError is null
                 ? BearerToken.Scheme
                 : $"Bearer error=\"{bearerError}\", error_description=\"{Quotable(error.Description)}\"");
@@ -57,6 +63,13 @@ public sealed partial class DpopTokenBinder
             Challenges = challenges,
         };
     }
+
+    /// <summary>The <c>iss</c> a presented JWT claims, unverified; <see langword="null"/> for anything else.</summary>
+    private static string? ClaimedIssuer(PresentedToken token) =>
+        token.Token is { } text && Flaat.Tokens.DecodedJwt.TryDecode(text, out _) is { } jwt
+        && jwt.Body.TryGetProperty("iss", out var iss) && iss.ValueKind == System.Text.Json.JsonValueKind.String
+            ? iss.GetString()
+            : null;
 
     // RFC 6750 section 3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
     private static string Quotable(string description) =>

@@ -76,6 +76,21 @@ public static class DpopToken
         };
     }
 
+    /// <summary>
+    /// The presentation as one request's own: a new instance for a DPoP token with a proof (the one
+    /// proof accepted for a request is remembered on its instance, so that the request judged twice
+    /// is no replay of itself; an instance a token reader kept for a connection must not carry that
+    /// to the next request), the same instance for anything else. Adapters call it once per request.
+    /// </summary>
+    /// <param name="token">What a reader found.</param>
+    public static PresentedToken ForOneRequest(PresentedToken token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return token.Proof is null || !token.HasToken
+            ? token
+            : new(token.Scheme, token.Token, token.Problem, token.Source, token.WasPresented, token.ChallengeError, token.Proof, token.ProofMethod, token.ProofUrl);
+    }
+
     private static PresentedToken Refused(string problem, string? challengeError) =>
         new(Scheme, null, problem, TokenSource.AuthorizationHeader, wasPresented: true, challengeError);
 }

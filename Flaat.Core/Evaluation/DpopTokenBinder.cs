@@ -20,11 +20,15 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
     private readonly Dictionary<string, DpopMode> _issuerModes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _algorithms;
     private readonly TimeSpan _lifetime;
+    private readonly TimeSpan _futureSkew;
     private readonly string? _publicOrigin;
     private readonly DpopNonces? _nonces;
     private readonly IFlaatReplayCache _replays;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private long _lastStoreWarning = long.MinValue / 2;
+
+    private static readonly TimeSpan ReplayMargin = TimeSpan.FromSeconds(1);
 
     /// <summary>Creates the binder.</summary>
     /// <param name="options">Flaat's settings (<see cref="FlaatOptions.Dpop"/> and the issuers' modes).</param>
@@ -40,6 +44,7 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
         _algorithms = new HashSet<string>(dpop.Algorithms is { Count: > 0 } algorithms ? algorithms : FlaatDpopOptions.DefaultAlgorithms, StringComparer.Ordinal);
         Algorithms = string.Join(' ', _algorithms);
         _lifetime = dpop.ProofLifetime;
+        _futureSkew = dpop.ClockSkew;
         _publicOrigin = dpop.PublicOrigin;
         _nonces = dpop.RequireNonce ? new DpopNonces(_time, dpop.ProofLifetime) : null;
         _replays = replayCache ?? new MemoryReplayCache(dpop.MaxReplayEntries, _time);
@@ -92,7 +97,10 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
 
         if (token.AcceptedProofKey is { } accepted && string.Equals(accepted, keyThumbprint, StringComparison.Ordinal))
         {
-            // The same request judged again (authentication scheme, then the endpoint's gate).
+            // The same request judged again (authentication scheme, then the endpoint's gate). A DPoP
+            // presentation belongs to one request: the adapters' reader chain hands every request its
+            // own instance (FlaatTokenReaders), so a reader that keeps tokens per connection cannot
+            // let a later request skip its proof.
             return new((FlaatError?)null);
         }
 
@@ -108,7 +116,7 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             return Refuse(DpopToken.InvalidProof, "A DPoP token needs a DPoP proof for this request");
         }
 
-        var expected = new DpopExpectation(method, target, token.Token!, _algorithms, now, _lifetime, keyThumbprint);
+        var expected = new DpopExpectation(method, target, token.Token!, _algorithms, now, _lifetime, keyThumbprint, _futureSkew);
         if (DpopProof.Check(text, expected, out var problem) is not { } proof)
         {
             if (string.Equals(problem, DpopKey.WrongKey, StringComparison.Ordinal))
@@ -138,7 +146,21 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
         bool first;
         try
         {
-            first = await _replays.TryAddAsync(proof.ReplayKey(), proof.IssuedAt + _lifetime, cancellationToken).ConfigureAwait(false);
+            // Remembered beyond the last instant the proof is accepted for its age: a second more,
+            // so that a store whose expiry is exclusive or coarse (a shared one's TTL) is no edge to pass.
+            first = await _replays.TryAddAsync(proof.ReplayKey(), proof.IssuedAt + _lifetime + ReplayMargin, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FlaatException e)
+        {
+            // The store says why it cannot remember (the in-memory one: full of live identifiers). A
+            // server condition, not the client's fault nor a replay: 503, logged once a minute at most.
+            var last = Volatile.Read(ref _lastStoreWarning);
+            if (now.UtcTicks - last >= TimeSpan.TicksPerMinute && Interlocked.CompareExchange(ref _lastStoreWarning, now.UtcTicks, last) == last)
+            {
+                LogReplayCacheRefused(_logger, e.Message);
+            }
+
+            return e.ToError();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -201,15 +223,29 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
     }
 
     /// <summary>The mode for this endpoint and this user's issuer.</summary>
+    /// <remarks>
+    /// The user's issuer is the trusted OP's normalised name (the engine sets it), so it is looked up
+    /// as it is; only a name that is not normal (from a store of another's) is normalised first.
+    /// </remarks>
     internal DpopMode ModeOf(FlaatPolicy? policy, UserInfos? user) =>
-        policy?.Dpop ?? (user is not null && _issuerModes.Count > 0 && _issuerModes.TryGetValue(IssuerUrl.Normalize(user.Issuer), out var mode) ? mode : _mode);
+        policy?.Dpop ?? (user is not null && _issuerModes.Count > 0 && IssuerMode(user.Issuer) is { } mode ? mode : _mode);
+
+    private DpopMode? IssuerMode(string? issuer)
+    {
+        if (issuer is null)
+        {
+            return null;
+        }
+
+        if (_issuerModes.TryGetValue(issuer, out var mode))
+        {
+            return mode;
+        }
+
+        var normal = IssuerUrl.Normalize(issuer);
+        return !ReferenceEquals(normal, issuer) && _issuerModes.TryGetValue(normal, out mode) ? mode : null;
+    }
 
     private static FlaatError Refuse(string code, string description) =>
         new(401, FlaatUnauthenticatedException.ErrorName, description) { ChallengeScheme = DpopToken.Scheme, ChallengeError = code };
-
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Debug, Message = "DPoP proof refused: {Problem}")]
-    private static partial void LogProofRefused(ILogger logger, string problem);
-
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "The DPoP replay cache failed ({Exception}); the request is answered 503")]
-    private static partial void LogReplayCacheFailed(ILogger logger, string exception);
 }

@@ -117,8 +117,9 @@ public sealed partial class FlaatEvaluator
         }
 
         var user = result.UserInfos!;
-        // Binding: on every request, cache hit or not. Inline (no extra async method); the DPoP
-        // binder answers a bearer token synchronously without allocating, so the cached path costs nothing more.
+        // Binding: on every request, cache hit or not (there is always at least the DPoP binder). Inline
+        // (no extra async method); the DPoP binder answers a bearer token synchronously without
+        // allocating, so the cached path costs nothing more.
         foreach (var binder in _binders)
         {
             if (await binder.BindAsync(new TokenBindingContext(token, user, request, policy), cancellationToken).ConfigureAwait(false) is { } refusal)
@@ -192,7 +193,7 @@ public sealed partial class FlaatEvaluator
     // The token's hash travels with the request: computed once per presented token, which an
     // HTTP/1 connection hands out again for the same header, so the engine need not hash it at all.
     private ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, PresentedToken token, CancellationToken cancellationToken) =>
-        _authenticator.AuthenticateAsync(request with { KnownHash = token.Hash, HashedToken = token.Token }, cancellationToken);
+        _authenticator.AuthenticateAsync(request with { KnownHash = token.Hash, HashedToken = token.Token, WithProof = token.Proof is not null }, cancellationToken);
 
     private static FlaatError WithScheme(FlaatError error, string scheme) =>
         new(error.StatusCode, error.Error, error.Description, error.Details)

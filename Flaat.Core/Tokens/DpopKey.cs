@@ -57,7 +57,20 @@ internal sealed class DpopKey
             return problem is null ? kept : null;
         }
 
-        if (Read(jwk, expectedThumbprint, out problem) is not { } key)
+        DpopKey? key;
+        try
+        {
+            key = Read(jwk, expectedThumbprint, out problem);
+        }
+        catch (InvalidOperationException)
+        {
+            // A member name or value with an escaped lone surrogate (the proof's decoder refuses
+            // those already; a JsonElement from elsewhere may hold them): no key, never an exception.
+            problem = "the jwk header holds text that is not valid Unicode";
+            return null;
+        }
+
+        if (key is null)
         {
             return null;
         }
@@ -162,8 +175,23 @@ internal sealed class DpopKey
         return System.Buffers.Text.Base64Url.EncodeToString(hash);
     }
 
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    // A string with a lone surrogate escape is valid JSON that GetString refuses with an exception: no key text.
+    private static string? Text(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     // Key parts must be canonical base64url: one spelling, one thumbprint, nothing to escape in the canonical JSON.
     private static string? Part(JsonElement element, string name) =>

@@ -35,7 +35,8 @@ internal sealed class DpopNonces
     public bool IsValid(string? nonce)
     {
         Span<byte> bytes = stackalloc byte[8 + MacLength];
-        if (nonce is null || nonce.Length > 64
+        // IsValid first: decoding throws on characters outside base64url, and the nonce is the client's.
+        if (nonce is null || nonce.Length > 64 || !System.Buffers.Text.Base64Url.IsValid(nonce.AsSpan(), out var length) || length != bytes.Length
             || !System.Buffers.Text.Base64Url.TryDecodeFromChars(nonce, bytes, out var written) || written != bytes.Length)
         {
             return false;

@@ -10,9 +10,10 @@ namespace Flaat.Tokens;
 /// <param name="AccessToken">The access token the proof must name by its hash (<c>ath</c>).</param>
 /// <param name="Algorithms">The accepted signature algorithms.</param>
 /// <param name="Now">The time.</param>
-/// <param name="Lifetime">How far <c>iat</c> may lie from <paramref name="Now"/>, either way.</param>
+/// <param name="Lifetime">How long ago <c>iat</c> may lie: a proof is accepted while <c>iat</c> &gt;= <paramref name="Now"/> - lifetime (the edge included; the replay cache keeps its <c>jti</c> up to and including that instant).</param>
 /// <param name="Thumbprint">The token's <c>cnf.jkt</c> when known: a proof by another key is refused before its key is imported or its signature checked.</param>
-internal readonly record struct DpopExpectation(string Method, string Target, string AccessToken, IReadOnlySet<string> Algorithms, DateTimeOffset Now, TimeSpan Lifetime, string? Thumbprint = null);
+/// <param name="FutureSkew">How far <c>iat</c> may lie ahead of <paramref name="Now"/> (the client's clock running fast; RFC 9449 section 11.1 asks for a short window).</param>
+internal readonly record struct DpopExpectation(string Method, string Target, string AccessToken, IReadOnlySet<string> Algorithms, DateTimeOffset Now, TimeSpan Lifetime, string? Thumbprint = null, TimeSpan FutureSkew = default);
 
 /// <summary>
 /// A DPoP proof (RFC 9449 section 4) that passed every check of one request that needs no memory:
@@ -70,8 +71,10 @@ internal sealed class DpopProof
             return null;
         }
 
+        // Media types compare case-insensitively (RFC 7515 section 4.1.9).
         if (!jwt.Header.TryGetProperty("typ", out var typ) || typ.ValueKind != JsonValueKind.String
-            || !(typ.ValueEquals("dpop+jwt") || typ.ValueEquals("application/dpop+jwt")))
+            || typ.GetString() is not { } type
+            || !(type.Equals("dpop+jwt", StringComparison.OrdinalIgnoreCase) || type.Equals("application/dpop+jwt", StringComparison.OrdinalIgnoreCase)))
         {
             problem = "the proof's typ is not dpop+jwt";
             return null;
@@ -148,9 +151,14 @@ internal sealed class DpopProof
         }
 
         issuedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000d));
-        if (issuedAt < expected.Now - expected.Lifetime || issuedAt > expected.Now + expected.Lifetime)
+        if (issuedAt < expected.Now - expected.Lifetime)
         {
-            return "the proof's iat is too far from now: proofs are accepted for " + (long)expected.Lifetime.TotalSeconds + " seconds";
+            return "the proof's iat is too old: proofs are accepted for " + (long)expected.Lifetime.TotalSeconds + " seconds";
+        }
+
+        if (issuedAt > expected.Now + expected.FutureSkew)
+        {
+            return "the proof's iat lies in the future (more than the allowed clock skew of " + (long)expected.FutureSkew.TotalSeconds + " seconds)";
         }
 
         if (!body.TryGetProperty("ath", out var ath) || ath.ValueKind != JsonValueKind.String

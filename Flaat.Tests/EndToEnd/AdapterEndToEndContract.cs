@@ -19,7 +19,7 @@ namespace Flaat.Tests.EndToEnd;
 /// <c>email</c> equal to Alice's address).
 /// </summary>
 [Category("EndToEnd")]
-public abstract class AdapterEndToEndContract
+public abstract partial class AdapterEndToEndContract
 {
     protected const string AdminEntitlement = "urn:geant:example.org:group:admins#aai.example.org";
     protected const string AdminEmail = "alice@example.org";

@@ -27,7 +27,7 @@ public sealed class DpopEndToEndTests
         var tokens = await op.Client.GetTokensAsync(OidcProviderFixture.Alice, jwt ? OidcProviderFixture.JwtResource : null, dpopKey: key);
         var token = tokens.AccessToken;
         var options = OidcProviders.FlaatOptionsFor(op);
-        options.Issuer = op.Issuer;                 // a bound opaque token cannot be probed (userinfo refuses it)
+        options.Issuer = op.Issuer;                 // pinned here; the adapter end-to-end tests find it among two OPs by introspection
         options.TokenClaimsSuffice = jwt;          // oidc-provider's JWTs for an API carry the user's claims
         using var engine = new FlaatAuthenticator(options);
         var evaluator = new FlaatEvaluator(engine, binders: [new DpopTokenBinder(options)]);

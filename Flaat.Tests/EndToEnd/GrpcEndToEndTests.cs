@@ -17,7 +17,7 @@ namespace Flaat.Tests.EndToEnd;
 /// by a real gRPC client; the probe services of the gRPC adapter tests.
 /// </summary>
 [Category("EndToEnd")]
-public sealed class GrpcEndToEndTests
+public sealed partial class GrpcEndToEndTests
 {
     private WebApplication _app = null!;
     private GrpcChannel _channel = null!;

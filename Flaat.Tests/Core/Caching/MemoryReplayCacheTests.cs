@@ -23,7 +23,8 @@ public sealed class MemoryReplayCacheTests
     {
         var cache = new MemoryReplayCache(10, _time);
         await cache.TryAddAsync("a", _time.GetUtcNow().AddMinutes(1), CancellationToken.None);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        // Live up to and including its expiry (a proof is still accepted at that instant): new just after.
+        _time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromTicks(1));
 
         Assert.That(await cache.TryAddAsync("a", _time.GetUtcNow().AddMinutes(1), CancellationToken.None), Is.True);
     }
@@ -38,7 +39,7 @@ public sealed class MemoryReplayCacheTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await cache.TryAddAsync("c", until, CancellationToken.None), Is.False);
+            Assert.ThrowsAsync<FlaatUnavailableException>(async () => await cache.TryAddAsync("c", until, CancellationToken.None), "full: a 503, not a replay");
             Assert.That(await cache.TryAddAsync("a", until, CancellationToken.None), Is.False, "nothing was forgotten");
             Assert.That(cache.Count, Is.EqualTo(2));
         });
@@ -50,7 +51,8 @@ public sealed class MemoryReplayCacheTests
         var cache = new MemoryReplayCache(2, _time);
         await cache.TryAddAsync("a", _time.GetUtcNow().AddSeconds(10), CancellationToken.None);
         await cache.TryAddAsync("b", _time.GetUtcNow().AddMinutes(1), CancellationToken.None);
-        _time.Advance(TimeSpan.FromSeconds(10));
+        // Keys go with their one-second bucket, once its end has passed.
+        _time.Advance(TimeSpan.FromSeconds(11));
 
         Assert.That(await cache.TryAddAsync("c", _time.GetUtcNow().AddMinutes(1), CancellationToken.None), Is.True);
         Assert.That(cache.Count, Is.EqualTo(2));

@@ -81,25 +81,62 @@ public sealed class DpopProofPropertyTests
         }, iter: 2000);
 
     [Test]
-    public void Check_SignedProofsWithHostileMembers_NeverThrowNeverPass()
+    public void Check_SignedProofsWithOneHostileClaim_NeverThrowNeverPass()
     {
-        // The typ, alg and jwk are right but at least one required claim is hostile; or the header is hostile.
-        var claims = HostileJson.Object(
-            ("jti", HostileJson.Value),
-            ("htm", Gen.OneOf(Gen.Const("\"GET\""), HostileJson.Value)),
-            ("htu", Gen.OneOf(Gen.Const($"\"{Url}\""), HostileJson.Value)),
-            ("iat", Gen.OneOf(Gen.Const(Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)), HostileJson.Value)),
-            ("ath", HostileJson.Value));
-        var jwk = SignerJwk();
-        var header = Gen.OneOf(
-            Gen.Const($$"""{"typ":"dpop+jwt","alg":"ES256","jwk":{{jwk}}}"""),
-            HostileJson.Object(("typ", Gen.OneOf(Gen.Const("\"dpop+jwt\""), HostileJson.Value)), ("alg", Gen.OneOf(Gen.Const("\"ES256\""), HostileJson.Value)), ("jwk", HostileJson.Value)));
-        Gen.Select(header, claims).Sample(sample =>
+        // The header is right and every claim valid but one, which is hostile: the claim's own check must refuse.
+        var valid = ValidClaims();
+        // Any string of 1 to 512 characters is a valid jti: only other values are hostile there.
+        var hostileJti = HostileJson.Value.Where(v => !v.StartsWith('"') || v == "\"\"" || v.Length > 600);
+        var hostileClaim = Gen.Int[0, valid.Length - 1].SelectMany(at => Gen.Select(Gen.Const(at), at == 0 ? hostileJti : HostileJson.Value, Gen.Bool)).Select((at, value, drop) =>
+            "{" + string.Join(",", valid.Select((member, i) => i != at ? $"\"{member.Name}\":{member.Value}" : drop ? null : $"\"{member.Name}\":{value}").Where(m => m is not null)) + "}");
+        var header = $$"""{"typ":"dpop+jwt","alg":"ES256","jwk":{{SignerJwk()}}}""";
+        hostileClaim.Sample(claims =>
         {
-            var (headerJson, claimsJson) = sample;
-            var input = B64(headerJson) + "." + B64(claimsJson);
+            var input = B64(header) + "." + B64(claims);
             AssertRefused(input + "." + Base64Url.EncodeToString(Sign(Encoding.ASCII.GetBytes(input))));
         }, iter: 1500);
+    }
+
+    [Test]
+    public void Check_SignedProofsWithOneHostileJwkPart_ReachTheKeyParserAndNeverPass()
+    {
+        // Valid claims and header but for one part of the jwk, so the key parser itself must refuse.
+        var members = new (string Name, string Value)[] { ("kty", "\"EC\""), ("crv", "\"P-256\""), ("x", $"\"{Coordinate(true)}\""), ("y", $"\"{Coordinate(false)}\"") };
+        var random = Gen.Int[0, 70].Select(length => $"\"{Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(length))}\"");
+        var hostile = Gen.OneOf(HostileJson.Value, random, Gen.Const("\"P-384\""), Gen.Const("\"secp256k1\""), Gen.Const("\"Ed25519\""), Gen.Const("\"RSA\""), Gen.Const("\"OKP\""), Gen.Const("\"oct\""));
+        var replaced = Gen.Select(Gen.Int[0, members.Length - 1], hostile).Select((at, value) =>
+            "{" + string.Join(",", members.Select((member, i) => $"\"{member.Name}\":{(i == at ? value : member.Value)}")) + "}");
+        var added = Gen.OneOf(Gen.Const("\"d\":\"AQAB\""), Gen.Const("\"use\":\"enc\""), Gen.Const("\"x\":\"AQAB\""), Gen.Const("\"k\":\"AQAB\""))
+            .Select(extra => "{" + string.Join(",", members.Select(member => $"\"{member.Name}\":{member.Value}")) + "," + extra + "}");
+        var claims = "{" + string.Join(",", ValidClaims().Select(member => $"\"{member.Name}\":{member.Value}")) + "}";
+        var control = B64("{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":" + SignerJwk() + "}") + "." + B64(claims);
+        Assert.That(DpopProof.Check(control + "." + Base64Url.EncodeToString(Sign(Encoding.ASCII.GetBytes(control))), DpopProofTests.Expect(), out var controlProblem), Is.Not.Null, "control: the unaltered proof passes: " + controlProblem);
+        Gen.OneOf(replaced, added, HostileJson.Value).Sample(jwk =>
+        {
+            var input = B64($$"""{"typ":"dpop+jwt","alg":"ES256","jwk":{{jwk}}}""") + "." + B64(claims);
+            var proof = input + "." + Base64Url.EncodeToString(Sign(Encoding.ASCII.GetBytes(input)));
+            AssertRefused(proof);
+            DpopProof.Check(proof, DpopProofTests.Expect(), out var problem);
+            if (problem is null || !(problem.StartsWith("the jwk header", StringComparison.Ordinal) || problem.StartsWith("the proof is", StringComparison.Ordinal)))
+            {
+                throw new AssertionException($"refused before the key parser: {problem}");
+            }
+        }, iter: 1500);
+    }
+
+    private static (string Name, string Value)[] ValidClaims() =>
+    [
+        ("jti", "\"j-1\""),
+        ("htm", "\"GET\""),
+        ("htu", $"\"{Url}\""),
+        ("iat", Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ("ath", $"\"{DpopProof.AccessTokenHash(Token)}\""),
+    ];
+
+    private string Coordinate(bool x)
+    {
+        var q = _signer.ExportParameters(false).Q;
+        return Base64Url.EncodeToString(x ? q.X! : q.Y!);
     }
 
     private byte[] Sign(byte[] input) => _signer.SignData(input, System.Security.Cryptography.HashAlgorithmName.SHA256);

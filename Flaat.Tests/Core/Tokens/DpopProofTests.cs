@@ -23,7 +23,7 @@ public sealed class DpopProofTests
     public void DisposeKey() => _key.Dispose();
 
     internal static DpopExpectation Expect(string method = "GET", string url = Url, string token = AccessToken, IReadOnlySet<string>? algorithms = null) =>
-        new(method, DpopTarget.Normalize(url)!, token, algorithms ?? Algorithms, Now, TimeSpan.FromSeconds(60));
+        new(method, DpopTarget.Normalize(url)!, token, algorithms ?? Algorithms, Now, TimeSpan.FromSeconds(60), FutureSkew: TimeSpan.FromSeconds(5));
 
     private string Proof(FakeDpopProofOptions? options = null, string method = "GET", string url = Url, string? token = AccessToken)
     {
@@ -149,15 +149,26 @@ public sealed class DpopProofTests
     public void Check_UrlThatNormalisesToTheRequests_Passes(string htu) => Assert.That(Problem(Proof(url: htu)), Is.Null);
 
     [TestCase(-61)]
-    [TestCase(61)]
+    [TestCase(6)]
+    [TestCase(60)]
     [TestCase(-86400)]
     public void Check_IatOutsideTheWindow_Refused(int seconds) =>
         Assert.That(Problem(Proof(new FakeDpopProofOptions { IssuedAt = Now.AddSeconds(seconds) })), Does.Contain("iat"));
 
     [TestCase(-60)]
-    [TestCase(60)]
+    [TestCase(5)]
     public void Check_IatAtTheWindowsEdge_Passes(int seconds) =>
         Assert.That(Problem(Proof(new FakeDpopProofOptions { IssuedAt = Now.AddSeconds(seconds) })), Is.Null);
+
+    [TestCase("DPoP+JWT")]
+    [TestCase("application/DPOP+jwt")]
+    public void Check_TypInAnotherCase_Passes(string typ)
+    {
+        // Media types compare case-insensitively (RFC 7515 section 4.1.9).
+        var options = new FakeDpopProofOptions();
+        options.HeaderParameters["typ"] = typ;
+        Assert.That(Problem(Proof(options)), Is.Null);
+    }
 
     [Test]
     public void Check_AthOfAnotherToken_Refused() => Assert.That(Problem(Proof(token: "another-token")), Does.Contain("ath"));

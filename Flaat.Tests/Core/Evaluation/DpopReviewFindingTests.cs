@@ -1,0 +1,241 @@
+using Flaat.Caching;
+using Flaat.Engine;
+using Flaat.Evaluation;
+using Flaat.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Flaat.Tests.Core.Evaluation;
+
+/// <summary>
+/// The DPoP security review's remaining findings, through the evaluator with the real engine and the
+/// fake OP: the proof window's exact edges (N1, N2), a replay cache filled by one client (S4), the
+/// challenges of mode Disabled and of per-issuer modes (N4, N5), a DPoP-bound opaque token from
+/// several OPs (S2), and a JWT nothing can check (VerifyJwt off, no userinfo).
+/// </summary>
+public sealed class DpopReviewFindingTests
+{
+    private const string Url = "https://api.example.org/items";
+
+    private FakeTimeProvider _time = null!;
+    private FakeOpenIdProvider _op = null!;
+    private FakeDpopKey _key = null!;
+    private readonly List<IAsyncDisposable> _disposables = [];
+
+    [SetUp]
+    public void Start()
+    {
+        // Whole seconds: a proof's iat is whole seconds, so the window's edges fall on instants the clock can hit.
+        _time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        _op = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time, ClientId = "api", ClientSecret = "secret" });
+        _key = FakeDpopKey.Create();
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+
+        _disposables.Clear();
+        _key.Dispose();
+        await _op.DisposeAsync();
+    }
+
+    private FlaatEvaluator Evaluator(FlaatOptions options, IFlaatReplayCache? replays = null, ILogger<DpopTokenBinder>? logger = null)
+    {
+        var engine = new FlaatAuthenticator(options, timeProvider: _time);
+        _disposables.Add(new Disposer(engine));
+        return new FlaatEvaluator(engine, binders: [new DpopTokenBinder(options, replays, _time, logger)]);
+    }
+
+    private FlaatEvaluator Evaluator(Action<FlaatOptions>? configure = null, IFlaatReplayCache? replays = null)
+    {
+        var options = EngineTestKit.OptionsFor(_op);
+        configure?.Invoke(options);
+        return Evaluator(options, replays);
+    }
+
+    private string BoundJwt() => _op.CreateJwt(new FakeUser("alice"), new FakeTokenOptions { DpopKey = _key });
+
+    private string Proof(string token, DateTimeOffset? issuedAt = null) =>
+        _key.CreateProof("GET", Url, token, new FakeDpopProofOptions { IssuedAt = issuedAt ?? _time.GetUtcNow() });
+
+    private static PresentedToken Dpop(string token, string proof) => DpopToken.FromAuthorizationHeader("DPoP " + token, [proof], "GET", Url);
+
+    [Test]
+    public async Task EvaluateAsync_IatAtTheFutureSkewsEdge_AllowedOneSecondBeyondRefused()
+    {
+        var evaluator = Evaluator(o => o.Dpop.ClockSkew = TimeSpan.FromSeconds(5));
+        var token = BoundJwt();
+
+        var atEdge = await evaluator.EvaluateAsync(Dpop(token, Proof(token, _time.GetUtcNow().AddSeconds(5))), FlaatPolicy.Authenticated);
+        var beyond = await evaluator.EvaluateAsync(Dpop(token, Proof(token, _time.GetUtcNow().AddSeconds(6))), FlaatPolicy.Authenticated);
+        var aLifetimeAhead = await evaluator.EvaluateAsync(Dpop(token, Proof(token, _time.GetUtcNow().AddSeconds(60))), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(atEdge.IsAllowed, Is.True, atEdge.Error?.Description);
+            Assert.That(beyond.Error?.Description, Does.Contain("iat lies in the future"));
+            Assert.That(aLifetimeAhead.Error?.Description, Does.Contain("iat lies in the future"), "the future allowance is the skew, not the lifetime");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_ReplayAtTheLifetimesExactEdge_RefusedAsUsedThenAsTooOld()
+    {
+        var evaluator = Evaluator();
+        var token = BoundJwt();
+        var proof = Proof(token);
+        Assert.That((await evaluator.EvaluateAsync(Dpop(token, proof), FlaatPolicy.Authenticated)).IsAllowed, Is.True);
+
+        // The last instant the proof is accepted for its age: its jti must still be remembered.
+        _time.Advance(TimeSpan.FromSeconds(60));
+        var atEdge = await evaluator.EvaluateAsync(Dpop(token, proof), FlaatPolicy.Authenticated);
+        var freshAtEdge = await evaluator.EvaluateAsync(Dpop(token, Proof(token, _time.GetUtcNow().AddSeconds(-60))), FlaatPolicy.Authenticated);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var beyond = await evaluator.EvaluateAsync(Dpop(token, proof), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(atEdge.Error?.Description, Does.Contain("used before"));
+            Assert.That(freshAtEdge.IsAllowed, Is.True, "a proof exactly a lifetime old is still accepted: " + freshAtEdge.Error?.Description);
+            Assert.That(beyond.Error?.Description, Does.Contain("iat is too old"));
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_ReplayCacheFilledByOneClient_503SaysFullReplaysStillRefusedRoomAfterExpiry()
+    {
+        var options = EngineTestKit.OptionsFor(_op);
+        using var logs = new ListLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var evaluator = Evaluator(options, new MemoryReplayCache(20, _time), factory.CreateLogger<DpopTokenBinder>());
+        var token = BoundJwt();
+        var first = Proof(token);
+        Assert.That((await evaluator.EvaluateAsync(Dpop(token, first), FlaatPolicy.Authenticated)).IsAllowed, Is.True);
+        for (var i = 1; i < 20; i++)
+        {
+            Assert.That((await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated)).IsAllowed, Is.True, $"proof {i}");
+        }
+
+        var full = new List<FlaatOutcome>();
+        for (var i = 0; i < 5; i++)
+        {
+            full.Add(await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated));
+        }
+
+        var replay = await evaluator.EvaluateAsync(Dpop(token, first), FlaatPolicy.Authenticated);
+        _time.Advance(TimeSpan.FromSeconds(62));
+        var later = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(full.Select(o => o.Error?.StatusCode), Is.All.EqualTo(503), "a server condition, not the client's fault");
+            Assert.That(full.Select(o => o.Error?.Description), Is.All.Contains("replay cache").And.All.Contains("full"));
+            Assert.That(full.Select(o => o.Error?.Description), Has.None.Contains("used before"));
+            Assert.That(replay.Error?.Description, Does.Contain("used before"), "a full cache never admits a replay");
+            Assert.That(later.IsAllowed, Is.True, "expired buckets are dropped: " + later.Error?.Description);
+            Assert.That(logs.Entries.Count(e => e.Id.Id == 3303), Is.EqualTo(1), "logged once, not per refusal");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_ModeDisabledAndABoundTokenAsBearer_BearerChallengeNamesTheError()
+    {
+        var token = BoundJwt();
+
+        var outcome = await Evaluator(o => o.Dpop.Mode = DpopMode.Disabled).EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+
+        Assert.That(outcome.Error?.Challenges, Has.Count.EqualTo(1).And.Some.StartsWith("Bearer error=\"invalid_token\", error_description="));
+    }
+
+    [Test]
+    public async Task EvaluateAsync_IssuerRequiresDpopAndTheEngineRefusesTheToken_OnlyTheDpopChallenge()
+    {
+        var evaluator = Evaluator(o =>
+        {
+            o.TrustedIssuers.Clear();
+            o.Issuers.Add(new IssuerOptions { Issuer = _op.Issuer, Dpop = DpopMode.Required });
+        });
+        var expired = _op.CreateJwt(new FakeUser("alice"), new FakeTokenOptions { ExpiresAt = _time.GetUtcNow().AddHours(-1), IssuedAt = _time.GetUtcNow().AddHours(-2) });
+
+        var outcome = await evaluator.EvaluateAsync(BearerToken.FromToken(expired), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(outcome.Error?.Challenges, Is.Not.Null.And.All.StartsWith("DPoP"), "the issuer's mode shapes the challenge, though no user was found");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_BoundOpaqueTokenFromOneOfTwoOpsWithoutPin_FoundByIntrospection()
+    {
+        await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time, ClientId = "api", ClientSecret = "secret" });
+        var options = EngineTestKit.OptionsFor(_op, second);
+        options.ClientId = "api";
+        options.ClientSecret = "secret";
+        var evaluator = Evaluator(options);
+        var token = second.CreateOpaqueToken(new FakeUser("bob"), new FakeTokenOptions { DpopKey = _key });
+
+        var allowed = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+        var asBearer = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(allowed.IsAllowed, Is.True, allowed.Error?.Description);
+            Assert.That(allowed.UserInfos?.Subject, Is.EqualTo("bob"));
+            Assert.That(allowed.UserInfos?.Issuer, Is.EqualTo(second.Issuer));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo) + second.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.Zero, "userinfo refuses bound tokens: not asked");
+            Assert.That(asBearer.Error?.Description, Does.Contain("DPoP-bound"), "the outcome is the OP's: bound, so never as Bearer");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_BoundOpaqueTokenFromTwoOpsNoneCanIntrospect_401SaysWhyAndIsNotKept()
+    {
+        await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time, ClientId = "api", ClientSecret = "secret" });
+        var evaluator = Evaluator(EngineTestKit.OptionsFor(_op, second));
+        var token = second.CreateOpaqueToken(new FakeUser("bob"), new FakeTokenOptions { DpopKey = _key });
+
+        var refused = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+        var again = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(refused.Error?.Description, Does.Contain("no trusted OP can introspect it").And.Contain("ClientId and ClientSecret"));
+            Assert.That(again.Error?.Description, Is.EqualTo(refused.Error?.Description));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo) + second.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.Zero, "the token was shown to no OP");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_VerifyJwtOffAndAnOpWithoutUserinfo_401TheTokenCouldNotBeChecked()
+    {
+        _op.ServeDocument(FakeOpenIdEndpoint.Discovery, $$"""{"issuer":"{{_op.Issuer}}","jwks_uri":"{{_op.JwksUri}}"}""");
+        var evaluator = Evaluator(o => o.VerifyJwt = false);
+        var forged = _op.CreateJwt(new FakeUser("mallory")) is { } real ? real[..real.LastIndexOf('.')] + ".AAAA" : null;
+
+        var outcome = await evaluator.EvaluateAsync(BearerToken.FromToken(forged!), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.IsAllowed, Is.False, "a JWT nothing checked must not authenticate anybody");
+            Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(outcome.Error?.Description, Does.Contain("could not be checked"));
+        });
+    }
+
+    private sealed class Disposer(IDisposable inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
