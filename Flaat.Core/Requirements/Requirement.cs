@@ -16,6 +16,17 @@ public abstract class Requirement
     public abstract CheckResult IsSatisfiedBy(UserInfos userInfos);
 
     /// <summary>
+    /// Checks the user against this requirement for one request. Most requirements do not look at the
+    /// request and answer as <see cref="IsSatisfiedBy(UserInfos)"/> does (the default); those that do
+    /// (WLCG and SciTokens capabilities on a path taken from the request) override this, and the
+    /// meta requirements pass the request to their children. The evaluator calls this overload.
+    /// </summary>
+    /// <param name="userInfos">What is known about the user.</param>
+    /// <param name="context">The request being judged; <see langword="default"/> when there is none.</param>
+    /// <returns>Whether the user satisfies it for this request, and why (not).</returns>
+    public virtual CheckResult IsSatisfiedBy(UserInfos userInfos, RequirementContext context) => IsSatisfiedBy(userInfos);
+
+    /// <summary>
     /// A requirement built by <paramref name="factory"/> each time it is checked (flaat's lazy
     /// requirements), for requirements that depend on settings only known later.
     /// </summary>
