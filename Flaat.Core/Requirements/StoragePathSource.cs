@@ -80,6 +80,12 @@ internal abstract class StoragePathSource
                 return true;
             }
 
+            if (context.Request is null)
+            {
+                problem = "There is no request to read the storage path from";
+                return false;
+            }
+
             var builder = new StringBuilder(_parts[0]);
             for (var i = 1; i < _parts.Length; i += 2)
             {
