@@ -73,6 +73,7 @@ public static class Refeds
     private sealed class HasAssurance : Requirement
     {
         private readonly string[] _metBy;
+        private readonly CheckResult[] _met;
         private readonly string _required;
         private readonly CheckResult _notAvailable;
         private readonly CheckResult _unmatched;
@@ -82,6 +83,9 @@ public static class Refeds
             ArgumentException.ThrowIfNullOrWhiteSpace(required);
             _required = required;
             _metBy = MetBy(required);
+            _met = [.. _metBy.Select(candidate => new CheckResult(true, candidate == required
+                ? $"User has assurance '{required}'"
+                : $"User's assurance '{candidate}' implies '{required}'"))];
             _notAvailable = new CheckResult(false, $"Claim '{AssuranceClaim}' is not available");
             _unmatched = new CheckResult(false, $"User has no assurance '{required}' (nor a value implying it) in '{AssuranceClaim}'");
         }
@@ -119,13 +123,11 @@ public static class Refeds
                 return null;
             }
 
-            foreach (var candidate in _metBy)
+            for (var i = 0; i < _metBy.Length; i++)
             {
-                if (value.ValueEquals(candidate))
+                if (value.ValueEquals(_metBy[i]))
                 {
-                    return new CheckResult(true, candidate == _required
-                        ? $"User has assurance '{_required}'"
-                        : $"User's assurance '{candidate}' implies '{_required}'");
+                    return _met[i];
                 }
             }
 
