@@ -2,7 +2,9 @@ namespace Flaat.Requirements;
 
 /// <summary>
 /// Something a user must satisfy to use an endpoint. Requirements are pure functions of
-/// <see cref="UserInfos"/>: they make no network calls and are safe to share between threads.
+/// <see cref="UserInfos"/> (a few, such as WLCG storage capabilities, also of the request: see
+/// <see cref="IsSatisfiedBy(UserInfos, RequirementContext)"/>): they make no network calls and are
+/// safe to share between threads.
 /// </summary>
 /// <remarks>
 /// Combine requirements with <c>&amp;</c> (<see cref="AllOf"/>) and <c>|</c> (<see cref="OneOf"/>),
