@@ -197,3 +197,79 @@ public interface IFlaatFailureHandler
     /// <returns>The replacement response, or <see langword="null"/> to send Flaat's.</returns>
     ValueTask<Microsoft.AspNetCore.Http.IResult?> OnFailureAsync(FlaatFailureContext context);
 }
+
+/// <summary>
+/// Requires a WLCG or SciTokens storage capability for the path the request names (see
+/// <see cref="Wlcg.Storage(StorageOperation, string)"/>), e.g.
+/// <c>[FlaatStorage(StorageOperation.Read, "/data/{**path}")]</c> on an action routed <c>files/{**path}</c>.
+/// </summary>
+/// <param name="operation">The operation.</param>
+/// <param name="pathTemplate">The storage path, with route parameters in braces.</param>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
+public sealed class FlaatStorageAttribute(StorageOperation operation, string pathTemplate) : Attribute, IFlaatMetadata, IControllerModelConvention, IActionModelConvention
+{
+    /// <summary>The operation.</summary>
+    public StorageOperation Operation { get; } = operation;
+
+    /// <summary>The storage path template.</summary>
+    public string PathTemplate { get; } = pathTemplate;
+
+    /// <inheritdoc />
+    public void Apply(FlaatPolicyBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.RequireStorage(Operation, PathTemplate);
+    }
+
+    void IControllerModelConvention.Apply(ControllerModel controller) => FlaatMvcGuard.Apply(controller);
+
+    void IActionModelConvention.Apply(ActionModel action) => FlaatMvcGuard.Apply(action);
+}
+
+/// <summary>Requires WLCG groups in <c>wlcg.groups</c> (see <see cref="Wlcg.Group(string)"/>); all by default.</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
+public sealed class FlaatWlcgGroupAttribute : FlaatClaimRequirementAttribute
+{
+    /// <summary>Requires groups.</summary>
+    /// <param name="groups">The group paths, e.g. <c>/cms/uscms</c>.</param>
+    public FlaatWlcgGroupAttribute(params string[] groups)
+        : base(groups)
+    {
+    }
+
+    private protected override Requirement Create(Match? match, Func<string, bool>? issuerSupportsAudience) =>
+        Wlcg.Group(Values, match ?? Requirements.Match.All);
+}
+
+/// <summary>
+/// Requires REFEDS assurance values in <c>eduperson_assurance</c>, met by values that imply them
+/// (see <see cref="Refeds.Assurance(string)"/>); all by default.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
+public sealed class FlaatAssuranceAttribute : FlaatClaimRequirementAttribute
+{
+    /// <summary>Requires assurance values.</summary>
+    /// <param name="values">The values, e.g. <c>https://refeds.org/assurance/IAP/medium</c>.</param>
+    public FlaatAssuranceAttribute(params string[] values)
+        : base(values)
+    {
+    }
+
+    private protected override Requirement Create(Match? match, Func<string, bool>? issuerSupportsAudience) =>
+        Refeds.Assurance(Values, match ?? Requirements.Match.All);
+}
+
+/// <summary>Requires the authentication context class (<c>acr</c>) to be one of the values (see <see cref="Refeds.Acr"/>).</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
+public sealed class FlaatAcrAttribute : FlaatClaimRequirementAttribute
+{
+    /// <summary>Requires an <c>acr</c> value.</summary>
+    /// <param name="values">The acceptable values, e.g. <c>https://refeds.org/profile/mfa</c>.</param>
+    public FlaatAcrAttribute(params string[] values)
+        : base(values)
+    {
+    }
+
+    private protected override Requirement Create(Match? match, Func<string, bool>? issuerSupportsAudience) =>
+        Require.Claim(Values, "acr", match ?? Requirements.Match.One);
+}

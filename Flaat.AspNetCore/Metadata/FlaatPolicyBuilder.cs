@@ -131,6 +131,30 @@ public sealed class FlaatPolicyBuilder
         return OnFailure(context => ValueTask.FromResult(handler(context)));
     }
 
+    /// <summary>
+    /// Requires a WLCG or SciTokens storage capability for the path the request names:
+    /// <paramref name="pathTemplate"/> filled with the route values, e.g. <c>/data/{**path}</c>
+    /// (see <see cref="Wlcg.Storage(StorageOperation, string)"/>).
+    /// </summary>
+    /// <param name="operation">The operation.</param>
+    /// <param name="pathTemplate">The storage path, with route parameters in braces.</param>
+    /// <returns>This builder.</returns>
+    public FlaatPolicyBuilder RequireStorage(StorageOperation operation, string pathTemplate) =>
+        Require(Wlcg.Storage(operation, pathTemplate));
+
+    /// <summary>Requires a WLCG or SciTokens storage capability for the path computed from the request.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <param name="path">The storage path the request asks for; <see langword="null"/> refuses it.</param>
+    /// <returns>This builder.</returns>
+    public FlaatPolicyBuilder RequireStorage(StorageOperation operation, Func<HttpContext, string?> path) =>
+        Require(Wlcg.Storage(operation, path));
+
+    /// <summary>Requires REFEDS assurance values in <c>eduperson_assurance</c>, all of them (see <see cref="Refeds.Assurance(string)"/>).</summary>
+    /// <param name="values">The values, e.g. <c>https://refeds.org/assurance/IAP/medium</c>.</param>
+    /// <returns>This builder.</returns>
+    public FlaatPolicyBuilder RequireAssurance(params string[] values) =>
+        Require(Refeds.Assurance(values));
+
     /// <summary>The endpoint's DPoP mode (RFC 9449), when it sets one.</summary>
     public DpopMode? Dpop { get; private set; }
 
@@ -175,6 +199,7 @@ public sealed class FlaatPolicyBuilder
             RequestRequirements = _requestRequirements.ToArray(),
             OptionalAuthentication = IsOptional,
             Dpop = Dpop,
+            RequestValues = HttpRequestValues.Instance,
         };
     }
 }

@@ -143,7 +143,8 @@ public sealed partial class FlaatEvaluator
 
         if (policy.UserRequirement is { } requirement)
         {
-            var check = requirement.IsSatisfiedBy(user);
+            var context = new RequirementContext(request, policy.RequestValues);
+            var check = requirement.IsSatisfiedBy(user, context);
             if (!check.IsSatisfied && result.IsTokenOnly)
             {
                 // Offline mode: the token's own claims did not suffice; ask the OP's userinfo once.
@@ -151,7 +152,7 @@ public sealed partial class FlaatEvaluator
                 if (result.Succeeded)
                 {
                     user = result.UserInfos!;
-                    check = requirement.IsSatisfiedBy(user);
+                    check = requirement.IsSatisfiedBy(user, context);
                 }
                 else if (result.Error!.StatusCode != 401)
                 {

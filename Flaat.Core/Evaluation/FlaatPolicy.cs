@@ -41,4 +41,11 @@ public sealed class FlaatPolicy
     /// global <c>Flaat:Dpop:Mode</c>. <see langword="null"/> (the default): those apply.
     /// </summary>
     public DpopMode? Dpop { get; init; }
+
+    /// <summary>
+    /// Reads route values from the adapter's request object for requirements that depend on the
+    /// request (<see cref="Wlcg.Storage(StorageOperation, string)"/>); the ASP.NET Core adapters set it.
+    /// <see langword="null"/>: no route values (such requirements then fail closed).
+    /// </summary>
+    public IFlaatRequestValues? RequestValues { get; init; }
 }

@@ -7,7 +7,7 @@ namespace Flaat.Requirements;
 /// <see cref="Anyone"/>, <see cref="NoOne"/> and <see cref="Identified"/>; more are defined in
 /// code or in configuration (<see cref="FlaatAccessOptions"/>).
 /// </summary>
-public sealed class AccessLevel
+public sealed partial class AccessLevel
 {
     /// <summary>Creates an access level.</summary>
     /// <param name="name">The level's name.</param>
@@ -44,8 +44,9 @@ public sealed class AccessLevel
     /// <c>claim</c> (<see cref="Require.Claim(IEnumerable{string}, string, Match)"/>),
     /// <c>vo</c> (<see cref="Require.Vo(IEnumerable{string}, string, Match)"/>: groups or AARC entitlements, by default in <c>eduperson_entitlement</c>),
     /// <c>audience</c> (<see cref="Require.Audience(IEnumerable{string}, Func{string, bool}, Match?)"/>),
-    /// <c>scope</c> (<see cref="Require.Scope(IEnumerable{string}, Match, string)"/>) or
-    /// <c>authenticated</c> (<see cref="HasSubIss"/>).
+    /// <c>scope</c> (<see cref="Require.Scope(IEnumerable{string}, Match, string)"/>),
+    /// <c>authenticated</c> (<see cref="HasSubIss"/>), or a research profile's kind:
+    /// <c>capability</c> (<see cref="Wlcg.Capability(string)"/>), <c>wlcg-group</c> (<see cref="Wlcg.Group(string)"/>), <c>assurance</c> (<see cref="Refeds.Assurance(string)"/>) or <c>acr</c> (<see cref="Refeds.Acr"/>; match one by default).
     /// </summary>
     /// <param name="name">The level's name (the key under <c>Flaat:AccessLevels</c>).</param>
     /// <param name="options">The level's settings.</param>
@@ -186,8 +187,12 @@ public sealed class AccessLevel
                 RejectClaim(prefix, kind, options.Claim, errors);
                 CheckValues(prefix, values, match ?? Match.One, errors);
                 break;
+            case not null when IsProfileKind(kind):
+                RejectClaim(prefix, kind, options.Claim, errors);
+                CheckValues(prefix, values, match ?? DefaultMatch(kind), errors);
+                break;
             default:
-                errors.Add($"{prefix}:Kind must be 'claim', 'vo', 'audience', 'scope' or 'authenticated', got '{options.Kind}'.");
+                errors.Add($"{prefix}:Kind must be 'claim', 'vo', 'audience', 'scope', 'authenticated', {ProfileKinds}, got '{options.Kind}'.");
                 break;
         }
 
@@ -204,6 +209,7 @@ public sealed class AccessLevel
                 "claim" => Require.Claim(values, options.Claim!, match ?? Match.All),
                 "vo" => Require.Vo(values, options.Claim ?? Require.DefaultVoClaim, match ?? Match.All),
                 "scope" => Require.Scope(values, match ?? Match.All, options.Claim ?? HasScope.ScopeClaim),
+                _ when IsProfileKind(kind) => CreateProfileKind(kind!, values, match ?? DefaultMatch(kind!)),
                 _ => Require.Audience(values, issuerSupportsAudience, match ?? Match.One),
             });
         }

@@ -31,8 +31,11 @@ public sealed class AllOf : Requirement
     internal Requirement[] List { get; }
 
     /// <inheritdoc />
-    public override CheckResult IsSatisfiedBy(UserInfos userInfos) =>
-        RequirementList.Evaluate(List, userInfos, List.Length, AllSatisfied, UnsatisfiedMessage);
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos) => IsSatisfiedBy(userInfos, default);
+
+    /// <inheritdoc />
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos, RequirementContext context) =>
+        RequirementList.Evaluate(List, userInfos, context, List.Length, AllSatisfied, UnsatisfiedMessage);
 
     /// <summary>The requirement as text, for diagnostics.</summary>
     public override string ToString() => RequirementList.Describe("AllOf(", List);

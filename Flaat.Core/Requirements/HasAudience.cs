@@ -6,7 +6,8 @@ namespace Flaat.Requirements;
 /// Satisfied when the token was issued for an audience: the <c>aud</c> claim (a string or a list)
 /// holds it. For an issuer that does not put meaningful audiences into its tokens (see
 /// <see cref="IssuerOptions.SupportsAudience"/>) the requirement is satisfied with a message saying
-/// that it was ignored, as flaat does.
+/// that it was ignored, as flaat does. A token whose <c>aud</c> holds the WLCG profile's
+/// <see cref="Wlcg.AnyAudience"/> is for every audience.
 /// </summary>
 public sealed class HasAudience : ClaimRequirement
 {
@@ -43,5 +44,6 @@ public sealed class HasAudience : ClaimRequirement
             : Ignored;
     }
 
-    private protected override bool Matches(JsonElement value) => _required.EqualsValue(value);
+    private protected override bool Matches(JsonElement value) =>
+        _required.EqualsValue(value) || (value.ValueKind == JsonValueKind.String && value.ValueEquals(Wlcg.AnyAudience));
 }

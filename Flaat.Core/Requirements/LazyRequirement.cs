@@ -16,5 +16,7 @@ internal sealed class LazyRequirement : Requirement
 
     public override CheckResult IsSatisfiedBy(UserInfos userInfos) => Resolve().IsSatisfiedBy(userInfos);
 
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos, RequirementContext context) => Resolve().IsSatisfiedBy(userInfos, context);
+
     public override string ToString() => "Lazy";
 }

@@ -38,8 +38,11 @@ public sealed class NOf : Requirement
     public IReadOnlyList<Requirement> Children { get; }
 
     /// <inheritdoc />
-    public override CheckResult IsSatisfiedBy(UserInfos userInfos) =>
-        RequirementList.Evaluate(_children, userInfos, Count, _satisfied, failedMessage: null);
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos) => IsSatisfiedBy(userInfos, default);
+
+    /// <inheritdoc />
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos, RequirementContext context) =>
+        RequirementList.Evaluate(_children, userInfos, context, Count, _satisfied, failedMessage: null);
 
     /// <summary>The message of a satisfied check; evaluation stops once <paramref name="count"/> are satisfied.</summary>
     internal static string SatisfiedMessage(int count) =>

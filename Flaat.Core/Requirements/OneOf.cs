@@ -28,7 +28,11 @@ public sealed class OneOf : Requirement
     internal Requirement[] List { get; }
 
     /// <inheritdoc />
-    public override CheckResult IsSatisfiedBy(UserInfos userInfos) => RequirementList.Evaluate(List, userInfos, 1, OneSatisfied, failedMessage: null);
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos) => IsSatisfiedBy(userInfos, default);
+
+    /// <inheritdoc />
+    public override CheckResult IsSatisfiedBy(UserInfos userInfos, RequirementContext context) =>
+        RequirementList.Evaluate(List, userInfos, context, 1, OneSatisfied, failedMessage: null);
 
     /// <summary>The requirement as text, for diagnostics.</summary>
     public override string ToString() => RequirementList.Describe("OneOf(", List);

@@ -2,7 +2,9 @@ namespace Flaat.Requirements;
 
 /// <summary>
 /// Something a user must satisfy to use an endpoint. Requirements are pure functions of
-/// <see cref="UserInfos"/>: they make no network calls and are safe to share between threads.
+/// <see cref="UserInfos"/> (a few, such as WLCG storage capabilities, also of the request: see
+/// <see cref="IsSatisfiedBy(UserInfos, RequirementContext)"/>): they make no network calls and are
+/// safe to share between threads.
 /// </summary>
 /// <remarks>
 /// Combine requirements with <c>&amp;</c> (<see cref="AllOf"/>) and <c>|</c> (<see cref="OneOf"/>),
@@ -14,6 +16,17 @@ public abstract class Requirement
     /// <param name="userInfos">What is known about the user.</param>
     /// <returns>Whether the user satisfies it, and why (not).</returns>
     public abstract CheckResult IsSatisfiedBy(UserInfos userInfos);
+
+    /// <summary>
+    /// Checks the user against this requirement for one request. Most requirements do not look at the
+    /// request and answer as <see cref="IsSatisfiedBy(UserInfos)"/> does (the default); those that do
+    /// (WLCG and SciTokens capabilities on a path taken from the request) override this, and the
+    /// meta requirements pass the request to their children. The evaluator calls this overload.
+    /// </summary>
+    /// <param name="userInfos">What is known about the user.</param>
+    /// <param name="context">The request being judged; <see langword="default"/> when there is none.</param>
+    /// <returns>Whether the user satisfies it for this request, and why (not).</returns>
+    public virtual CheckResult IsSatisfiedBy(UserInfos userInfos, RequirementContext context) => IsSatisfiedBy(userInfos);
 
     /// <summary>
     /// A requirement built by <paramref name="factory"/> each time it is checked (flaat's lazy

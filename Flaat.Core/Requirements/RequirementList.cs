@@ -45,7 +45,7 @@ internal static class RequirementList
     /// results as details and <paramref name="failedMessage"/>, or flaat's N_Of message when it is
     /// <see langword="null"/>.
     /// </summary>
-    public static CheckResult Evaluate(Requirement[] children, UserInfos userInfos, int count, CheckResult satisfied, string? failedMessage)
+    public static CheckResult Evaluate(Requirement[] children, UserInfos userInfos, in RequirementContext context, int count, CheckResult satisfied, string? failedMessage)
     {
         if (children.Length == 0)
         {
@@ -61,7 +61,7 @@ internal static class RequirementList
         {
             foreach (var child in children)
             {
-                var result = child.IsSatisfiedBy(userInfos);
+                var result = child.IsSatisfiedBy(userInfos, context);
                 if (result.IsSatisfied)
                 {
                     if (++satisfiedCount >= count)

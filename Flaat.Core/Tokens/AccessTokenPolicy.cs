@@ -125,7 +125,9 @@ internal sealed class AccessTokenPolicy
     private static string NormalizeType(string type) =>
         type.Contains('/', StringComparison.Ordinal) ? type : "application/" + type;
 
-    private bool IsOurs(string? audience) => audience is not null && _audiences.Contains(audience, StringComparer.Ordinal);
+    // The WLCG Common JWT Profile's "any" audience is for every API.
+    private bool IsOurs(string? audience) => audience is not null
+        && (_audiences.Contains(audience, StringComparer.Ordinal) || audience == Requirements.Wlcg.AnyAudience);
 
     private string Expected() => string.Join(" or ", _types);
 }

@@ -25,6 +25,7 @@ string[] routes =
 [
     "/info", "/info_no_strict", "/authenticated", "/authenticated_callback",
     "/authorized_level", "/authorized_claim", "/authorized_vo", "/full_custom", "POST /revoke",
+    "/wlcg/read/{**path}", "/assurance",
 ];
 
 app.MapGet("/", () => "Flaat minimal-API example. Routes:\n" + string.Join('\n', routes) + "\n");
@@ -89,7 +90,16 @@ app.MapPost("/revoke", async (Revocation revocation, IFlaatTokenRevoker revoker,
     }
 }).RequireFlaatAccessLevel("admin");
 
-demo?.PrintCurlCommandsWhenStarted(app, "/authorized_level", "/authorized_vo");
+// WLCG Common JWT Profile / SciTokens: the token needs a storage.read (or read) capability whose
+// path covers the requested one, e.g. storage.read:/demo for /wlcg/read/demo/data.txt.
+app.MapGet("/wlcg/read/{**path}", (string? path, UserInfos user) => $"This worked: {user} may read /{path}")
+    .RequireFlaat(Wlcg.Storage(StorageOperation.Read, "/{**path}"));
+
+// REFEDS Assurance Framework: identity assurance IAP/medium or better (IAP/high, Cappuccino and Espresso imply it).
+app.MapGet("/assurance", (UserInfos user) => $"This worked: {user} has identity assurance IAP/medium")
+    .RequireFlaat(Refeds.Assurance("https://refeds.org/assurance/IAP/medium"));
+
+demo?.PrintCurlCommandsWhenStarted(app, "/authorized_level", "/authorized_vo", "/wlcg/read/demo/data.txt", "/assurance");
 
 app.Run();
 

@@ -20,6 +20,12 @@ public sealed class DemoProvider : IDisposable
     /// <summary>The default of <c>Example:RequiredEntitlements</c>: membership of the demo VO.</summary>
     public const string RequiredEntitlement = "urn:geant:example.org:group:demo#aai.example.org";
 
+    /// <summary>The demo admin's capability scopes (WLCG Common JWT Profile): read under <c>/demo</c>, create under <c>/demo/upload</c>.</summary>
+    public const string AdminScope = "openid storage.read:/demo storage.create:/demo/upload";
+
+    /// <summary>The demo admin's REFEDS assurance: the Cappuccino profile (which implies IAP/medium).</summary>
+    public const string AdminAssurance = "https://refeds.org/assurance/profile/cappuccino";
+
     private const string ClientId = "flaat-example";
     private const string ClientSecret = "flaat-example-secret";
 
@@ -32,14 +38,16 @@ public sealed class DemoProvider : IDisposable
             .WithClaim("name", "Demo Admin")
             .WithClaim("email", AdminEmail)
             .WithClaim("groups", new[] { "admins", "users" })
-            .WithClaim("eduperson_entitlement", new[] { "urn:geant:example.org:group:demo:admins#aai.example.org" });
+            .WithClaim("eduperson_entitlement", new[] { "urn:geant:example.org:group:demo:admins#aai.example.org" })
+            .WithClaim("eduperson_assurance", new[] { AdminAssurance });
         var user = new FakeUser("demo-user")
             .WithClaim("name", "Demo User")
             .WithClaim("email", "user@example.org")
             .WithClaim("groups", new[] { "users" })
             .WithClaim("eduperson_entitlement", new[] { "urn:geant:example.org:group:other#aai.example.org" });
         var lifetime = TimeSpan.FromHours(12);
-        AdminToken = op.CreateJwt(admin, new FakeTokenOptions { Lifetime = lifetime });
+        // The admin's JWT follows the WLCG Common JWT Profile: its version and storage capabilities.
+        AdminToken = op.CreateJwt(admin, new FakeTokenOptions { Lifetime = lifetime, Scope = AdminScope, Claims = { ["wlcg.ver"] = "1.0" } });
         UserToken = op.CreateJwt(user, new FakeTokenOptions { Lifetime = lifetime });
         AdminOpaqueToken = op.CreateOpaqueToken(admin, lifetime);
     }
@@ -47,7 +55,7 @@ public sealed class DemoProvider : IDisposable
     /// <summary>The embedded OP's issuer URL.</summary>
     public string Issuer => _op.Issuer;
 
-    /// <summary>A JWT of the demo admin (groups admins, the demo VO's admins sub-group).</summary>
+    /// <summary>A JWT of the demo admin (groups admins, the demo VO's admins sub-group, <see cref="AdminScope"/>, <see cref="AdminAssurance"/>).</summary>
     public string AdminToken { get; }
 
     /// <summary>An opaque token of the demo admin (found by probing, with introspection).</summary>
@@ -105,7 +113,7 @@ public sealed class DemoProvider : IDisposable
         var lines = new List<string>
         {
             $"Flaat example: no OP configured, so an embedded demo OP runs at {Issuer} and is the only trusted one.",
-            "Demo admin (groups: admins; VO member) and demo user (groups: users) tokens, valid 12 hours:",
+            "Demo admin (groups: admins; VO member; WLCG storage.read:/demo; REFEDS Cappuccino) and demo user (groups: users) tokens, valid 12 hours:",
             string.Empty,
             $"  ADMIN_TOKEN='{AdminToken}'",
             $"  USER_TOKEN='{UserToken}'",
