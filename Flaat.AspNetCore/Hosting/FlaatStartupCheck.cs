@@ -51,6 +51,11 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
                     errors.Add(unguarded);
                 }
 
+                if (FlaatHubTicket.FindUnenforcedMethodAttributes(endpoint) is { } hub && !errors.Contains(hub))
+                {
+                    errors.Add(hub);
+                }
+
                 foreach (var requirement in FlaatRequirementsOf(endpoint, authorization))
                 {
                     _ = requirement.GetPolicy(accessLevels, endpoint.DisplayName);
