@@ -30,6 +30,7 @@ public sealed class SignalRHubTests
     private FlaatAuthenticator _engine = null!;
     private WebApplication _app = null!;
     private string _url = null!;
+    private readonly ListLoggerProvider _flaatLogs = new();
 
     [FlaatAuthenticated]
     public sealed class WhoHub : Hub
@@ -63,6 +64,9 @@ public sealed class SignalRHubTests
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        // Flaat's own logs, every level: a query token must never appear in them.
+        builder.Logging.AddProvider(_flaatLogs).SetMinimumLevel(LogLevel.Trace)
+            .AddFilter((category, _) => category?.StartsWith("Flaat", StringComparison.Ordinal) == true);
         builder.Services.AddSingleton<IFlaatAuthenticator>(_engine);
         builder.Services.AddFlaat(o => o.TrustedIssuers.Add(_op.Issuer)).ReadQueryTokenOn("/hubs");
         builder.Services.AddSignalR();
@@ -243,6 +247,32 @@ public sealed class SignalRHubTests
         {
             Assert.That(who, Is.EqualTo("alice|alice"));
             Assert.That(connection.State, Is.EqualTo(HubConnectionState.Disconnected));
+        });
+    }
+
+    [Test]
+    public async Task Logs_QueryTokensAcceptedAndRefused_NeverContainTheToken()
+    {
+        var valid = Token("alice");
+        var forbidden = Token("bob");
+        await using (var accepted = BrowserLikeClient("/hubs/who", HttpTransportType.WebSockets, valid, skipNegotiation: true))
+        await using (var refused = BrowserLikeClient("/hubs/admins", HttpTransportType.WebSockets, forbidden, skipNegotiation: true))
+        {
+            await accepted.StartAsync().WaitAsync(Bound);
+            Assert.CatchAsync(() => refused.StartAsync().WaitAsync(Bound));
+        }
+
+        using var client = new HttpClient { BaseAddress = new Uri(_url) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/hubs/who?access_token=" + Uri.EscapeDataString(valid) + "x%20");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var malformed = await client.SendAsync(request);
+
+        var lines = _flaatLogs.Lines;
+        Assert.Multiple(() =>
+        {
+            Assert.That(malformed.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(lines, Is.Not.Empty, "Flaat logged its refusals");
+            Assert.That(lines.Where(line => line.Contains(valid[^40..], StringComparison.Ordinal) || line.Contains(forbidden[^40..], StringComparison.Ordinal)), Is.Empty);
         });
     }
 
