@@ -45,6 +45,11 @@ public sealed class SignalRHubTests
         public string WhoAmI() => Context.User?.Identity?.Name ?? "?";
     }
 
+    public sealed class PlainHub : Hub
+    {
+        public string WhoAmI() => $"{Context.User?.Identity?.Name}|{Context.GetHttpContext()?.GetUserInfos()?.Subject}";
+    }
+
     public sealed class MethodAttributeHub : Hub
     {
         [FlaatClaim("groups", "admins")]
@@ -273,6 +278,53 @@ public sealed class SignalRHubTests
             Assert.That(malformed.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(lines, Is.Not.Empty, "Flaat logged its refusals");
             Assert.That(lines.Where(line => line.Contains(valid[^40..], StringComparison.Ordinal) || line.Contains(forbidden[^40..], StringComparison.Ordinal)), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task SchemeHub_QueryTokenAndAuthorize_CallSeesTheUserAndTheTokensExpiryClosesIt()
+    {
+        // The other set-up: the Flaat authentication scheme and [Authorize] (RequireAuthorization) on the hub.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IFlaatAuthenticator>(_engine);
+        builder.Services.AddFlaat(o => o.TrustedIssuers.Add(_op.Issuer)).ReadQueryTokenOn("/hubs");
+        builder.Services.AddAuthentication(FlaatAuthenticationDefaults.AuthenticationScheme).AddFlaat();
+        builder.Services.AddAuthorization();
+        builder.Services.AddSignalR();
+        await using var app = builder.Build();
+        app.MapHub<PlainHub>("/hubs/scheme", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization();
+        await app.StartAsync();
+        var url = app.Urls.Single();
+        var token = Token("alice", TimeSpan.FromSeconds(3));
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(url + "/hubs/scheme?access_token=" + Uri.EscapeDataString(token), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+            })
+            .Build();
+        await using var anonymous = new HubConnectionBuilder()
+            .WithUrl(url + "/hubs/scheme", o => o.Transports = HttpTransportType.ServerSentEvents)
+            .Build();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        await connection.StartAsync().WaitAsync(Bound);
+        var who = await connection.InvokeAsync<string>(nameof(PlainHub.WhoAmI)).WaitAsync(Bound);
+        var refused = Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync().WaitAsync(Bound));
+        await closed.Task.WaitAsync(Bound);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(who, Is.EqualTo("alice|alice"));
+            Assert.That(refused!.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(connection.State, Is.EqualTo(HubConnectionState.Disconnected));
         });
     }
 
