@@ -80,7 +80,10 @@ internal sealed class QueryStringTokenReader : IFlaatTokenReader
         var tooLong = false;
         foreach (var pair in new QueryStringEnumerable(query))
         {
-            if (!pair.DecodeName().Span.SequenceEqual(BearerToken.QueryParameterName))
+            // Decoded only when percent-encoded (access%5Ftoken is the same name): other names cost no allocation.
+            var name = pair.EncodedName.Span;
+            if (!name.SequenceEqual(BearerToken.QueryParameterName)
+                && (name.IndexOf('%') < 0 || !pair.DecodeName().Span.SequenceEqual(BearerToken.QueryParameterName)))
             {
                 continue;
             }

@@ -230,6 +230,25 @@ public sealed class QueryStringTokenReaderTests
         Assert.That(exception!.Message, Does.Contain("Flaat:QueryTokenPaths:1"));
     }
 
+    /// <summary>The reader runs on every request once a path is named: where it has nothing to do it allocates nothing.</summary>
+    [Test]
+    public void Read_NotANamedPathOrNotAnUpgrade_AllocatesNothing()
+    {
+        var reader = Reader("/hubs/chat", "/events");
+        var elsewhere = Request("/api/items", "?access_token=abc", Kind.WebSocket);
+        var plain = Request("/hubs/chat", "?access_token=abc", Kind.Plain);
+        var noParameter = Request("/hubs/chat", "?id=abc&negotiateVersion=1", Kind.WebSocket);
+        _ = (reader.Read(elsewhere), reader.Read(plain), reader.Read(noParameter));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            _ = (reader.Read(elsewhere), reader.Read(plain), reader.Read(noParameter));
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
     /// <summary>Hostile requests: paths, methods, headers and query strings of any shape.</summary>
     [Test]
     public void Read_GeneratedHostileRequests_NeverThrowsAndReadsOnlyNamedUpgradeOrEventStreamRequests()
