@@ -67,6 +67,7 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
             }
         }
 
+        errors.AddRange(FlaatHubTicket.FindOpenEndedHubs(endpoints.Endpoints));
         foreach (var requirement in authorization?.FallbackPolicy?.Requirements.OfType<FlaatAuthorizationRequirement>() ?? [])
         {
             try

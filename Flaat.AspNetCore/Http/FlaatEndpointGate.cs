@@ -35,6 +35,11 @@ internal static class FlaatEndpointGate
         endpoint.Metadata.Add(Marker.Instance);
         var noUserBindsAsNull = endpoint.Metadata.Any(static item => item is UserInfosFilterMarker);
         var hub = FlaatHubTicket.IsHubEndpoint(endpoint.Metadata);
+        if (hub)
+        {
+            FlaatHubTicket.CloseOnExpiry(endpoint);
+        }
+
         endpoint.RequestDelegate = context => InvokeAsync(context, gate, next, noUserBindsAsNull, hub);
     }
 

@@ -232,11 +232,14 @@ public sealed class SignalRHubTests
         Assert.That(exception!.Message, Does.Contain("401"));
     }
 
-    [TestCase(HttpTransportType.WebSockets)]
-    [TestCase(HttpTransportType.ServerSentEvents)]
-    public async Task Hub_TokenExpires_ConnectionClosed(HttpTransportType transport)
+    // /plain/who is mapped without CloseOnAuthenticationExpiration: RequireFlaat turns it on.
+    [TestCase(HttpTransportType.WebSockets, "/hubs/who")]
+    [TestCase(HttpTransportType.ServerSentEvents, "/hubs/who")]
+    [TestCase(HttpTransportType.WebSockets, "/plain/who")]
+    [TestCase(HttpTransportType.ServerSentEvents, "/plain/who")]
+    public async Task Hub_TokenExpires_ConnectionClosed(HttpTransportType transport, string path)
     {
-        await using var connection = HeaderClient("/hubs/who", transport, Token("alice", TimeSpan.FromSeconds(3)));
+        await using var connection = HeaderClient(path, transport, Token("alice", TimeSpan.FromSeconds(3)));
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Closed += _ =>
         {
@@ -326,6 +329,59 @@ public sealed class SignalRHubTests
             Assert.That(refused!.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(connection.State, Is.EqualTo(HubConnectionState.Disconnected));
         });
+    }
+
+    [Test]
+    public async Task Hub_TokenExpiryUnknown_ConnectionClosedAfterTheMaxUserInfosLifetime()
+    {
+        // FakeAuthenticator's users carry no expiry (as an opaque token without introspection):
+        // the ticket ends when Flaat would validate the token again (Cache:MaxUserInfosLifetime).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IFlaatAuthenticator>(new FakeAuthenticator());
+        builder.Services.AddFlaat(o =>
+        {
+            o.TrustedIssuers.Add(FakeAuthenticator.Issuer);
+            o.Cache.MaxUserInfosLifetime = TimeSpan.FromSeconds(2);
+        });
+        builder.Services.AddSignalR();
+        await using var app = builder.Build();
+        app.MapHub<PlainHub>("/hubs/opaque").RequireFlaat();
+        await app.StartAsync();
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(app.Urls.Single() + "/hubs/opaque", o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.AccessTokenProvider = () => Task.FromResult<string?>("user.alice");
+            })
+            .Build();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        await connection.StartAsync().WaitAsync(Bound);
+        var who = await connection.InvokeAsync<string>(nameof(PlainHub.WhoAmI)).WaitAsync(Bound);
+        await closed.Task.WaitAsync(Bound);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(who, Is.EqualTo("alice|alice"));
+            Assert.That(connection.State, Is.EqualTo(HubConnectionState.Disconnected));
+        });
+    }
+
+    [Test]
+    public void StartAsync_HubWhoseDispatcherOptionsAreNotInMetadata_FailsToStartSayingWhatToSet()
+    {
+        // An endpoint that is a hub to Flaat but carries no dispatcher options Flaat could turn on.
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(() => StartOtherAsync(app =>
+            app.Map("/hubs/bare", (HttpContext _) => "x").WithMetadata(new HubMetadata(typeof(PlainHub))).RequireFlaat()));
+
+        Assert.That(exception!.Message, Does.Contain("/hubs/bare").And.Contain("CloseOnAuthenticationExpiration = true"));
     }
 
     [Test]
