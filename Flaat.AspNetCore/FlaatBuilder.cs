@@ -1,4 +1,5 @@
 using Flaat.Requirements;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flaat.AspNetCore;
@@ -46,6 +47,45 @@ public sealed class FlaatBuilder
     {
         ArgumentNullException.ThrowIfNull(configure);
         Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>
+    /// Reads a token from the <c>access_token</c> query parameter on these paths, for WebSocket upgrades
+    /// and server-sent-event requests only (SignalR hubs, browser WebSockets, <c>EventSource</c>); adds
+    /// to <see cref="FlaatEndpointOptions.QueryTokenPaths"/> (<c>Flaat:QueryTokenPaths</c>), where the rules are.
+    /// </summary>
+    /// <param name="pathPrefixes">Path prefixes, each starting with <c>/</c>, matched on segment boundaries (e.g. <c>/hubs/chat</c>).</param>
+    /// <returns>This builder.</returns>
+    public FlaatBuilder ReadQueryTokenOn(params string[] pathPrefixes)
+    {
+        ArgumentNullException.ThrowIfNull(pathPrefixes);
+        var copy = pathPrefixes.ToArray();
+        Services.Configure<FlaatEndpointOptions>(options =>
+        {
+            foreach (var path in copy)
+            {
+                options.QueryTokenPaths.Add(path);
+            }
+        });
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a token source of the application's own: a function of the request that returns the
+    /// access token (without a scheme) or <see langword="null"/> when the request has none there (a
+    /// cookie, a gateway's header). It runs on every request Flaat judges, after the <c>Authorization</c>
+    /// header: keep it cheap, synchronous and thread-safe, and never log what it returns. Its token
+    /// must have the header's shape (RFC 6750 <c>b64token</c>, at most 16 384 characters; white space
+    /// around it is ignored), or the request is refused (401); a request that presents a token here
+    /// and in another place (the header) is refused as well (RFC 6750 section 2: one method per request).
+    /// </summary>
+    /// <param name="readToken">Returns the request's token, or <see langword="null"/>.</param>
+    /// <returns>This builder.</returns>
+    public FlaatBuilder ReadTokenFrom(Func<HttpContext, string?> readToken)
+    {
+        ArgumentNullException.ThrowIfNull(readToken);
+        Services.AddSingleton<IFlaatTokenReader>(new FunctionTokenReader(readToken));
         return this;
     }
 }

@@ -38,4 +38,17 @@ public sealed class FlaatEndpointOptions
     /// <see cref="Flaat.Evaluation.FlaatEvaluatorOptions.HonourEnvironmentOverrides"/>, which code may still set explicitly.
     /// </summary>
     public bool AllowEnvironmentOverrides { get; set; }
+
+    /// <summary>
+    /// The paths on which a token in the <c>access_token</c> query parameter (RFC 6750 section 2.3)
+    /// is read — only for WebSocket upgrades and server-sent-event requests (<c>Accept: text/event-stream</c>),
+    /// what browsers' SignalR, WebSocket and <c>EventSource</c> clients send, since they cannot set
+    /// an <c>Authorization</c> header. Each is a path prefix matched on segment boundaries, case-insensitively
+    /// (<c>/hubs/chat</c> covers <c>/hubs/chat/negotiate</c>, not <c>/hubs/chatroom</c>), against the
+    /// request's path below its path base; each must start with <c>/</c>. Everywhere else the
+    /// parameter is never read. A request that presents a token both there and in the
+    /// <c>Authorization</c> header is refused. Binds from <c>Flaat:QueryTokenPaths</c>; also set by
+    /// <see cref="FlaatBuilder.ReadQueryTokenOn"/>. Default: empty (the query string is never read).
+    /// </summary>
+    public IList<string> QueryTokenPaths { get; } = [];
 }

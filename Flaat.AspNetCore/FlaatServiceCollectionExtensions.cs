@@ -114,7 +114,7 @@ public static class FlaatServiceCollectionExtensions
 
     private static void BindEndpointOptions(FlaatEndpointOptions options, IConfiguration section)
     {
-        // Only the scalar hosting settings bind (Flaat:RequireAuthenticationByDefault, Flaat:AllowEnvironmentOverrides).
+        // Only the hosting settings bind (Flaat:RequireAuthenticationByDefault, Flaat:AllowEnvironmentOverrides, Flaat:QueryTokenPaths).
         if (section.GetValue<bool?>(nameof(FlaatEndpointOptions.RequireAuthenticationByDefault)) is { } require)
         {
             options.RequireAuthenticationByDefault = require;
@@ -124,6 +124,8 @@ public static class FlaatServiceCollectionExtensions
         {
             options.AllowEnvironmentOverrides = allow;
         }
+
+        QueryStringTokenReader.BindPaths(options, section);
     }
 
     private static FlaatEvaluator CreateEvaluator(IServiceProvider services) =>

@@ -52,6 +52,11 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
                     errors.Add(unguarded);
                 }
 
+                if (FlaatHubTicket.FindUnenforcedMethodAttributes(endpoint) is { } hub && !errors.Contains(hub))
+                {
+                    errors.Add(hub);
+                }
+
                 foreach (var requirement in FlaatRequirementsOf(endpoint, authorization))
                 {
                     _ = requirement.GetPolicy(accessLevels, endpoint.DisplayName);
@@ -63,6 +68,7 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
             }
         }
 
+        errors.AddRange(FlaatHubTicket.FindOpenEndedHubs(endpoints.Endpoints));
         foreach (var requirement in authorization?.FallbackPolicy?.Requirements.OfType<FlaatAuthorizationRequirement>() ?? [])
         {
             try

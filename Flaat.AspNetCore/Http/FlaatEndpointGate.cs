@@ -34,7 +34,13 @@ internal static class FlaatEndpointGate
             ?? throw new InvalidOperationException($"Endpoint '{endpoint.DisplayName}' uses RequireFlaat, but Flaat is not registered: call services.AddFlaat(...).");
         endpoint.Metadata.Add(Marker.Instance);
         var noUserBindsAsNull = endpoint.Metadata.Any(static item => item is UserInfosFilterMarker);
-        endpoint.RequestDelegate = context => InvokeAsync(context, gate, next, noUserBindsAsNull);
+        var hub = FlaatHubTicket.IsHubEndpoint(endpoint.Metadata);
+        if (hub)
+        {
+            FlaatHubTicket.CloseOnExpiry(endpoint);
+        }
+
+        endpoint.RequestDelegate = context => InvokeAsync(context, gate, next, noUserBindsAsNull, hub);
     }
 
     /// <summary>Whether the gate is installed in front of the endpoint with this metadata.</summary>
@@ -80,7 +86,7 @@ internal static class FlaatEndpointGate
         });
     }
 
-    private static async Task InvokeAsync(HttpContext context, FlaatHttpGate gate, RequestDelegate next, bool noUserBindsAsNull)
+    private static async Task InvokeAsync(HttpContext context, FlaatHttpGate gate, RequestDelegate next, bool noUserBindsAsNull, bool hub)
     {
         if (noUserBindsAsNull)
         {
@@ -92,6 +98,12 @@ internal static class FlaatEndpointGate
             && !await gate.TryPassAsync(context, policy))
         {
             return;
+        }
+
+        if (hub)
+        {
+            // The hub's connection closes when the token expires (CloseOnAuthenticationExpiration).
+            FlaatHubTicket.Record(context);
         }
 
         await next(context);

@@ -23,7 +23,8 @@ public sealed class FlaatTokenReaders
     public FlaatTokenReaders(IEnumerable<IFlaatTokenReader> readers)
     {
         ArgumentNullException.ThrowIfNull(readers);
-        _readers = [.. readers];
+        // The query-string reader stays out of the chain unless a path was named: nothing to pay then.
+        _readers = [.. readers.Where(static reader => reader is not QueryStringTokenReader { IsActive: false })];
     }
 
     /// <summary>What the request presents; <see cref="PresentedToken.None"/> when nothing.</summary>
@@ -96,7 +97,8 @@ public sealed class FlaatTokenReaders
 internal static class FlaatPresentationServices
 {
     /// <summary>
-    /// Adds the <c>Authorization</c> header reader (bearer and DPoP schemes) and the chain, the DPoP
+    /// Adds the <c>Authorization</c> header reader (bearer and DPoP schemes), the query-string reader
+    /// (active only where <see cref="FlaatEndpointOptions.QueryTokenPaths"/> names a path) and the chain, the DPoP
     /// token binder and the in-memory replay cache (unless another is registered); harmless when called twice.
     /// </summary>
     public static void Add(IServiceCollection services)
@@ -110,6 +112,9 @@ internal static class FlaatPresentationServices
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<DpopTokenBinder>>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFlaatTokenReader, AuthorizationHeaderTokenReader>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFlaatTokenReader, QueryStringTokenReader>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlaatEndpointOptions>, FlaatEndpointOptionsValidation>());
+        services.AddOptions<FlaatEndpointOptions>().ValidateOnStart();
         services.TryAddSingleton<FlaatTokenReaders>();
     }
 }

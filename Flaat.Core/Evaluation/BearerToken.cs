@@ -9,7 +9,7 @@ namespace Flaat.Evaluation;
 /// accepted; anything else is refused here, before any OP is asked, with a
 /// <see cref="PresentedToken.Problem"/> that never repeats the token.
 /// </remarks>
-public static class BearerToken
+public static partial class BearerToken
 {
     /// <summary>The scheme's name, as it stands in an <c>Authorization</c> header and a challenge.</summary>
     public const string Scheme = "Bearer";
