@@ -23,36 +23,52 @@ done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-# The unit tests: no real OP processes, example or sample processes, benchmarks, Redis servers or
-# CLI processes (those are slow, and they test wiring, not these guards).
-filter="TestCategory!=EndToEnd"
+# The unit tests: never the real OP processes, example or sample processes, benchmarks, Redis
+# servers or CLI processes (slow, and they test wiring, not these guards). Each mutant runs only the
+# tests that cover it, but every selected test runs twice up front (plain, then recording coverage,
+# which is slow), so each area selects the test folders that exercise it: a mutant only another
+# folder's tests would kill counts as a survivor, so the score is a lower bound.
+unit="TestCategory!=EndToEnd"
 for ns in EndToEnd Examples Benchmarks Redis Docs Cli; do
-  filter="$filter&FullyQualifiedName!~Flaat.Tests.$ns."
+  unit="$unit&FullyQualifiedName!~Flaat.Tests.$ns."
 done
+tests() {
+  local any=""
+  for ns in "$@"; do any="${any:+$any|}FullyQualifiedName~Flaat.Tests.$ns."; done
+  filter="$unit&($any)"
+}
 
 # One Stryker run mutates one project: an area is one or more (project, file globs) runs.
 runs=()
 case "$area" in
   tokens)
+    tests Core.Tokens Core.Engine Core.Parity
     # DPoP (Dpop*) is its own area: it changes often and has its own property tests.
     runs+=("Flaat.Core|**/Tokens/*.cs,!**/Tokens/Dpop*.cs,**/NumericDate.cs") ;;
   dpop)
+    tests Core.Tokens Core.Evaluation
     runs+=("Flaat.Core|**/Tokens/Dpop*.cs") ;;
   presentation)
+    tests Core.Evaluation AspNetCore
     runs+=("Flaat.Core|**/Evaluation/BearerToken.cs,**/Evaluation/PresentedToken.cs,**/TokenGrammar.cs")
     runs+=("Flaat.AspNetCore|**/Http/AuthorizationHeaderTokenReader.cs,**/Http/FlaatTokenReaders.cs") ;;
   caching)
+    tests Core.Caching Core.Engine Core.Evaluation
     runs+=("Flaat.Core|**/Caching/*.cs,!**/Caching/MemoryReplayCache.cs,**/TokenHash.cs") ;;
   issuers)
+    tests Core.Issuers Core.Engine Core.Http Core.Tokens
     runs+=("Flaat.Core|**/Issuers/*.cs") ;;
   entitlements)
+    tests Core.Entitlements Core.Requirements
     runs+=("Flaat.Core|**/Entitlements/*.cs") ;;
   requirements)
+    tests Core.Requirements Core.Entitlements Core.Evaluation
     runs+=("Flaat.Core|**/Requirements/*.cs") ;;
   *) echo "unknown area '$area' (tokens, presentation, caching, issuers, entitlements, requirements, dpop)" >&2; exit 2 ;;
 esac
 
 dotnet tool restore >/dev/null
+started=$(date +%s)
 out="$root/artifacts/mutation/$area"
 rm -rf "$out"
 mkdir -p "$out"
@@ -77,9 +93,10 @@ for run in "${runs[@]}"; do
   i=$((i + 1))
 done
 
-python3 - "$area" "$root" "$out/summary.txt" "${reports[@]}" <<'PY'
+minutes=$(( ($(date +%s) - started + 59) / 60 ))
+python3 - "$area" "$root" "$out/summary.txt" "$minutes" "${reports[@]}" <<'PY'
 import json, os, sys
-area, root, target, reports = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+area, root, target, minutes, reports = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 counts = {}
 lines = []
 for path in reports:
@@ -100,7 +117,7 @@ detected = counts.get("Killed", 0) + counts.get("Timeout", 0)
 undetected = counts.get("Survived", 0) + counts.get("NoCoverage", 0)
 score = 100.0 * detected / (detected + undetected) if detected + undetected else 100.0
 with open(target, "w", encoding="utf-8") as out:
-    out.write(f"area: {area}\n")
+    out.write(f"area: {area} ({minutes} min)\n")
     out.write(f"mutation score: {score:.1f} % ({detected} detected, {undetected} undetected)\n")
     out.write("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "\n\n")
     out.write("\n".join(lines) + ("\n" if lines else ""))
