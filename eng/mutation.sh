@@ -51,7 +51,7 @@ case "$area" in
   presentation)
     tests Core.Evaluation AspNetCore
     runs+=("Flaat.Core|**/Evaluation/BearerToken.cs,**/Evaluation/PresentedToken.cs,**/TokenGrammar.cs")
-    runs+=("Flaat.AspNetCore|**/Http/AuthorizationHeaderTokenReader.cs,**/Http/FlaatTokenReaders.cs") ;;
+    runs+=("Flaat.AspNetCore|**/Http/AuthorizationHeaderTokenReader.cs,**/Http/ConnectionTokenMemo.cs,**/Http/FlaatTokenReaders.cs") ;;
   caching)
     tests Core.Caching Core.Engine Core.Evaluation
     runs+=("Flaat.Core|**/Caching/*.cs,!**/Caching/MemoryReplayCache.cs,**/TokenHash.cs") ;;
