@@ -232,6 +232,25 @@ public sealed class SignalRHubTests
         Assert.That(exception!.Message, Does.Contain("401"));
     }
 
+    [TestCase("access_token=a&access_token=b")]
+    [TestCase("access_token=not%20a%20token")]
+    public async Task Hub_ValidHeaderAndMalformedOrRepeatedQueryToken_UpgradeRefused(string query)
+    {
+        // RFC 6750 section 2: one method per request, so the query's problem is not hidden by the header.
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(_url + "/hubs/who?" + query, o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(Token("alice"));
+            })
+            .Build();
+
+        var exception = Assert.CatchAsync(() => connection.StartAsync().WaitAsync(Bound));
+
+        Assert.That(exception!.Message, Does.Contain("401"));
+    }
+
     // /plain/who is mapped without CloseOnAuthenticationExpiration: RequireFlaat turns it on.
     [TestCase(HttpTransportType.WebSockets, "/hubs/who")]
     [TestCase(HttpTransportType.ServerSentEvents, "/hubs/who")]
