@@ -50,6 +50,12 @@ public sealed class SignalRHubTests
         public string WhoAmI() => $"{Context.User?.Identity?.Name}|{Context.GetHttpContext()?.GetUserInfos()?.Subject}";
     }
 
+    public sealed class MethodPolicyHub : Hub
+    {
+        [Microsoft.AspNetCore.Authorization.Authorize(Policy = "flaat-admins")]
+        public string Secret() => "secret";
+    }
+
     public sealed class MethodAttributeHub : Hub
     {
         [FlaatClaim("groups", "admins")]
@@ -419,11 +425,22 @@ public sealed class SignalRHubTests
         Assert.That(exception!.Message, Does.Contain("MethodAttributeHub").And.Contain("Secret"));
     }
 
-    private async Task StartOtherAsync(Action<WebApplication> map)
+    [Test]
+    public void StartAsync_FlaatPolicyOnAHubMethod_FailsToStartNamingTheMethod()
+    {
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(() => StartOtherAsync(
+            app => app.MapHub<MethodPolicyHub>("/hubs/policy").RequireFlaat(),
+            services => services.AddAuthorization(o => o.AddPolicy("flaat-admins", policy => policy.RequireFlaat(Require.Claim("admins", "groups"))))));
+
+        Assert.That(exception!.Message, Does.Contain("MethodPolicyHub").And.Contain("Secret"));
+    }
+
+    private async Task StartOtherAsync(Action<WebApplication> map, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         builder.Services.AddFlaat(o => o.TrustedIssuers.Add(_op.Issuer));
         builder.Services.AddSignalR();
         await using var app = builder.Build();
