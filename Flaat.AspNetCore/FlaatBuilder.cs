@@ -1,6 +1,7 @@
 using Flaat.Requirements;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Flaat.AspNetCore;
 
@@ -79,13 +80,15 @@ public sealed class FlaatBuilder
     /// must have the header's shape (RFC 6750 <c>b64token</c>, at most 16 384 characters; white space
     /// around it is ignored), or the request is refused (401); a request that presents a token here
     /// and in another place (the header) is refused as well (RFC 6750 section 2: one method per request).
+    /// It should not throw on a client's input; if it does, the exception is caught, logged (its type
+    /// only, never the token) and the request is refused (401 <c>invalid_request</c>), never a 500.
     /// </summary>
     /// <param name="readToken">Returns the request's token, or <see langword="null"/>.</param>
     /// <returns>This builder.</returns>
     public FlaatBuilder ReadTokenFrom(Func<HttpContext, string?> readToken)
     {
         ArgumentNullException.ThrowIfNull(readToken);
-        Services.AddSingleton<IFlaatTokenReader>(new FunctionTokenReader(readToken));
+        Services.AddSingleton<IFlaatTokenReader>(sp => new FunctionTokenReader(readToken, sp.GetService<ILogger<FunctionTokenReader>>()));
         return this;
     }
 }

@@ -52,7 +52,7 @@ internal sealed partial class FlaatStartupCheck(IServiceProvider services, ILogg
                     errors.Add(unguarded);
                 }
 
-                if (FlaatHubTicket.FindUnenforcedMethodAttributes(endpoint) is { } hub && !errors.Contains(hub))
+                if (FlaatHubTicket.FindUnenforcedMethodAttributes(endpoint, authorization) is { } hub && !errors.Contains(hub))
                 {
                     errors.Add(hub);
                 }

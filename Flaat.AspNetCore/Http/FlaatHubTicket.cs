@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
@@ -108,7 +109,7 @@ internal static class FlaatHubTicket
     /// hub methods are judged by nothing — SignalR authorises methods only through <c>[Authorize]</c>.
     /// </summary>
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "SignalR invokes a hub's public methods by reflection, so they are kept.")]
-    public static string? FindUnenforcedMethodAttributes(Endpoint endpoint)
+    public static string? FindUnenforcedMethodAttributes(Endpoint endpoint, AuthorizationOptions? authorization = null)
     {
         if (endpoint.Metadata.GetMetadata<HubMetadata>() is not { } hub)
         {
@@ -116,14 +117,21 @@ internal static class FlaatHubTicket
         }
 
         var methods = hub.HubType.GetMethods(BindingFlags.Public | BindingFlags.Instance)
-            .Where(static method => method.GetCustomAttributes(inherit: true).OfType<IFlaatMetadata>().Any())
+            .Where(method => method.GetCustomAttributes(inherit: true).Any(item => item is IFlaatMetadata || IsFlaatPolicy(item, authorization)))
             .Select(static method => method.Name)
             .ToArray();
         return methods.Length == 0
             ? null
-            : $"Hub '{hub.HubType.Name}' has Flaat attributes on its methods ({string.Join(", ", methods)}), but SignalR judges a connection, not each call, "
-                + "so they would not be enforced: put them on the hub class (with .RequireFlaat() on MapHub), or map a hub of their own.";
+            : $"Hub '{hub.HubType.Name}' has Flaat attributes or [Authorize] with a Flaat policy on its methods ({string.Join(", ", methods)}), but SignalR judges "
+                + "a connection, not each call, with Flaat (a Flaat policy on a hub method always fails), so they would not be enforced: put them on the hub class "
+                + "(with .RequireFlaat() on MapHub), or map a hub of their own.";
     }
+
+    /// <summary>An <c>[Authorize(Policy = ...)]</c> naming a policy with Flaat requirements: Flaat's handler judges requests, not hub invocations.</summary>
+    private static bool IsFlaatPolicy(object attribute, AuthorizationOptions? authorization) =>
+        attribute is IAuthorizeData { Policy: { } name }
+        && authorization?.GetPolicy(name) is { } policy
+        && policy.Requirements.OfType<FlaatAuthorizationRequirement>().Any();
 
     private sealed class ResultFeature(AuthenticateResult result) : IAuthenticateResultFeature
     {

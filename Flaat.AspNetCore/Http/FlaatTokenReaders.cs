@@ -29,7 +29,10 @@ public sealed class FlaatTokenReaders
 
     /// <summary>What the request presents; <see cref="PresentedToken.None"/> when nothing.</summary>
     /// <param name="context">The request.</param>
-    /// <returns>The first token (or malformed credentials) a reader found, else what the first reader saw, else <see cref="PresentedToken.None"/>.</returns>
+    /// <returns>
+    /// The token (or malformed credentials) a reader found, <see cref="BearerToken.SeveralMethods"/> when
+    /// more than one reader found either, else what the first reader saw, else <see cref="PresentedToken.None"/>.
+    /// </returns>
     public PresentedToken Read(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -61,8 +64,9 @@ public sealed class FlaatTokenReaders
             return _readers[0].Read(context) ?? PresentedToken.None;
         }
 
-        // Every reader is asked: a token found by two of them is refused (RFC 6750 section 2: one
-        // method per request), so a client cannot add a header of its own to outrank a gateway's.
+        // Every reader is asked: two of them finding anything (a token or malformed credentials) is
+        // refused (RFC 6750 section 2: one method per request), so a client cannot add a header of its
+        // own to outrank a gateway's, and a valid header does not hide a malformed or repeated query token.
         PresentedToken? found = null;
         PresentedToken? seen = null;
         foreach (var reader in _readers)
@@ -74,15 +78,12 @@ public sealed class FlaatTokenReaders
 
             if (token.HasToken || token.ChallengeError is not null)
             {
-                if (found is null)
-                {
-                    found = token;
-                }
-                else if (found.HasToken && token.HasToken)
+                if (found is not null)
                 {
                     return BearerToken.SeveralMethods;
                 }
 
+                found = token;
                 continue;
             }
 

@@ -176,9 +176,11 @@ internal sealed class QueryStringTokenReader : IFlaatTokenReader
         string.IsNullOrWhiteSpace(path) || path[0] != '/' ? "must start with '/'"
         : path.AsSpan().IndexOfAny("?#") >= 0 ? "must be a path, without '?' or '#'"
         : path.AsSpan().ContainsAny(" \t\r\n") ? "must not contain white space"
+        : path.AsSpan().TrimEnd('/').IsEmpty ? "names every path ('/'): name only the paths of your hubs, WebSocket and event-stream endpoints (e.g. '/hubs/chat'), "
+            + "since a token in a URL ends up in proxy and server logs"
         : null;
 
-    /// <summary><c>/hubs/chat/</c> and <c>/hubs/chat</c> name the same prefix; <c>/</c> names every path.</summary>
+    /// <summary><c>/hubs/chat/</c> and <c>/hubs/chat</c> name the same prefix (<c>/</c>, every path, is refused at start).</summary>
     private static PathString Normalize(string path) =>
         path.TrimEnd('/') is { Length: > 0 } trimmed ? new PathString(trimmed) : PathString.Empty;
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Flaat.Tests.AspNetCore;
 
@@ -111,6 +112,40 @@ public sealed class CustomTokenSourceTests
             Assert.That(result.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(op.Calls, Is.Zero);
             Assert.That(value.Length == 0 || !result.Body.Contains(value, StringComparison.Ordinal), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task ReadTokenFrom_FunctionThrows_RefusedAsInvalidRequestNever500AndLoggedWithoutTheToken()
+    {
+        var op = new FakeAuthenticator();
+        var logs = new ListLoggerProvider();
+        await using var app = await TestApp.StartAsync(op, builder =>
+        {
+            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+            builder.Services.AddFlaat(o => o.TrustedIssuers.Add(FakeAuthenticator.Issuer))
+                .ReadTokenFrom(context => throw new FormatException("cannot parse cookie " + context.Request.Cookies[Cookie]));
+            builder.Services.AddAuthentication(FlaatAuthenticationDefaults.AuthenticationScheme).AddFlaat();
+            builder.Services.AddAuthorization();
+        }, web =>
+        {
+            web.MapGet("/me", (UserInfos user) => user.Subject).RequireFlaat();
+            web.MapGet("/scheme", (HttpContext context) => context.User.Identity!.Name).RequireAuthorization();
+        });
+
+        using var request = TestApp.Request(HttpMethod.Get, "/me");
+        request.Headers.TryAddWithoutValidation("Cookie", $"{Cookie}=user.alice");
+        using var gate = await app.Client.SendAsync(request);
+        var scheme = await SendAsync(app.Client, "/scheme", cookie: "user.alice");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(gate.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(gate.Headers.WwwAuthenticate.ToString(), Does.Contain("error=\"invalid_request\""));
+            Assert.That(scheme.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(op.Calls, Is.Zero);
+            Assert.That(logs.Lines, Has.Some.Contains("ReadTokenFrom").And.Some.Contains("FormatException"));
+            Assert.That(logs.Lines, Has.None.Contains("user.alice"));
         });
     }
 

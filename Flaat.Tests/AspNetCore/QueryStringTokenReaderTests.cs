@@ -81,7 +81,6 @@ public sealed class QueryStringTokenReaderTests
     [TestCase("/hubs/chat", "/hubs/chatroom", false)]
     [TestCase("/hubs/chat", "/hubs", false)]
     [TestCase("/hubs/chat", "/api/hubs/chat", false)]
-    [TestCase("/", "/anything/below", true)]
     public void Read_PathPrefix_MatchedOnSegmentBoundaries(string named, string path, bool read)
     {
         var token = Reader(named).Read(Request(path, "?access_token=abc", Kind.WebSocket));
@@ -164,6 +163,41 @@ public sealed class QueryStringTokenReaderTests
         });
     }
 
+    [TestCase("?access_token=a&access_token=b")]
+    [TestCase("?access_token=")]
+    [TestCase("?access_token=a+b")]
+    [TestCase("?access_token=%zz")]
+    public void Chain_ValidHeaderAndMalformedOrRepeatedQueryToken_RefusedAsSeveralMethods(string query)
+    {
+        // RFC 6750 section 2: one method per request; the header's token must not hide the query's problem.
+        var chain = new FlaatTokenReaders([new AuthorizationHeaderTokenReader(), Reader("/hub")]);
+        var request = Request("/hub", query, Kind.WebSocket);
+        request.Request.Headers.Authorization = "Bearer def";
+
+        Assert.That(chain.Read(request), Is.SameAs(BearerToken.SeveralMethods));
+    }
+
+    /// <summary>With a valid header, whatever the query holds on a named upgrade: the header's token only when the query presents nothing.</summary>
+    [Test]
+    public void Chain_GeneratedQueriesBesideAValidHeader_HeaderTokenOnlyWhenTheQueryPresentsNothing()
+    {
+        var reader = Reader("/hub");
+        var chain = new FlaatTokenReaders([new AuthorizationHeaderTokenReader(), reader]);
+        var pieces = Gen.OneOf(
+            Gen.Const("access_token"), Gen.Const("access%5Ftoken"), Gen.Const("="), Gen.Const("&"), Gen.Const("%"), Gen.Const("+"),
+            Gen.Const("%00"), Gen.Const("eyJ.abc"), Gen.String[Gen.Char.AlphaNumeric, 0, 8], Gen.String);
+
+        pieces.Array[0, 10].Select(parts => "?" + string.Concat(parts)).Sample(query =>
+        {
+            var request = Request("/hub", query, Kind.WebSocket);
+            request.Request.Headers.Authorization = "Bearer def";
+            var read = chain.Read(request);
+            return reader.Read(request) is null
+                ? read.Token == "def"
+                : ReferenceEquals(read, BearerToken.SeveralMethods);
+        });
+    }
+
     [Test]
     public void Chain_NoPathNamed_QueryReaderLeftOut()
     {
@@ -218,6 +252,8 @@ public sealed class QueryStringTokenReaderTests
     [TestCase("hubs/chat")]
     [TestCase("/hub?x=1")]
     [TestCase(" ")]
+    [TestCase("/")]
+    [TestCase("//")]
     public void AddFlaat_BadPath_StartFailsNamingTheSetting(string path)
     {
         var exception = Assert.ThrowsAsync<OptionsValidationException>(async () =>
@@ -228,6 +264,20 @@ public sealed class QueryStringTokenReaderTests
         });
 
         Assert.That(exception!.Message, Does.Contain("Flaat:QueryTokenPaths:1"));
+    }
+
+    [Test]
+    public void AddFlaat_EveryPathNamed_StartFailsSayingToNameThePaths()
+    {
+        // The issue: the query token only "on the paths the app names"; '/' would put tokens in every URL.
+        var exception = Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = await TestApp.StartAsync(new FakeAuthenticator(), builder =>
+                builder.Services.AddFlaat(o => o.TrustedIssuers.Add(FakeAuthenticator.Issuer)).ReadQueryTokenOn("/"),
+                web => web.MapGet("/", () => "ok"));
+        });
+
+        Assert.That(exception!.Message, Does.Contain("Flaat:QueryTokenPaths:0").And.Contain("names every path"));
     }
 
     /// <summary>The reader runs on every request once a path is named: where it has nothing to do it allocates nothing.</summary>

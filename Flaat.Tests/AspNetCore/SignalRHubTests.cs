@@ -50,6 +50,12 @@ public sealed class SignalRHubTests
         public string WhoAmI() => $"{Context.User?.Identity?.Name}|{Context.GetHttpContext()?.GetUserInfos()?.Subject}";
     }
 
+    public sealed class MethodPolicyHub : Hub
+    {
+        [Microsoft.AspNetCore.Authorization.Authorize(Policy = "flaat-admins")]
+        public string Secret() => "secret";
+    }
+
     public sealed class MethodAttributeHub : Hub
     {
         [FlaatClaim("groups", "admins")]
@@ -232,6 +238,25 @@ public sealed class SignalRHubTests
         Assert.That(exception!.Message, Does.Contain("401"));
     }
 
+    [TestCase("access_token=a&access_token=b")]
+    [TestCase("access_token=not%20a%20token")]
+    public async Task Hub_ValidHeaderAndMalformedOrRepeatedQueryToken_UpgradeRefused(string query)
+    {
+        // RFC 6750 section 2: one method per request, so the query's problem is not hidden by the header.
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(_url + "/hubs/who?" + query, o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(Token("alice"));
+            })
+            .Build();
+
+        var exception = Assert.CatchAsync(() => connection.StartAsync().WaitAsync(Bound));
+
+        Assert.That(exception!.Message, Does.Contain("401"));
+    }
+
     // /plain/who is mapped without CloseOnAuthenticationExpiration: RequireFlaat turns it on.
     [TestCase(HttpTransportType.WebSockets, "/hubs/who")]
     [TestCase(HttpTransportType.ServerSentEvents, "/hubs/who")]
@@ -400,11 +425,22 @@ public sealed class SignalRHubTests
         Assert.That(exception!.Message, Does.Contain("MethodAttributeHub").And.Contain("Secret"));
     }
 
-    private async Task StartOtherAsync(Action<WebApplication> map)
+    [Test]
+    public void StartAsync_FlaatPolicyOnAHubMethod_FailsToStartNamingTheMethod()
+    {
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(() => StartOtherAsync(
+            app => app.MapHub<MethodPolicyHub>("/hubs/policy").RequireFlaat(),
+            services => services.AddAuthorization(o => o.AddPolicy("flaat-admins", policy => policy.RequireFlaat(Require.Claim("admins", "groups"))))));
+
+        Assert.That(exception!.Message, Does.Contain("MethodPolicyHub").And.Contain("Secret"));
+    }
+
+    private async Task StartOtherAsync(Action<WebApplication> map, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         builder.Services.AddFlaat(o => o.TrustedIssuers.Add(_op.Issuer));
         builder.Services.AddSignalR();
         await using var app = builder.Build();
