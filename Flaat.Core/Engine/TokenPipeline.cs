@@ -137,7 +137,7 @@ internal sealed class TokenPipeline(
             return await AuthenticateOpaqueAsync(target, token, cancellationToken).ConfigureAwait(false);
         }
 
-        var (probed, forget) = await probe.ProbeAsync(hash, token, cancellationToken, request.WithProof).ConfigureAwait(false);
+        var (probed, forget) = await probe.ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
         if (!probed.TryGetValue(out var winner, out error))
         {
             return TokenLoad.Failed(error, forget);
@@ -147,8 +147,8 @@ internal sealed class TokenPipeline(
         await resolver.RememberAsync(hash, winner.Issuer, cache, cancellationToken).ConfigureAwait(false);
         if (winner.Introspected is { } introspected)
         {
-            // Found by introspection (the token came with a proof): loaded as a pinned issuer's token,
-            // so the outcome is the OP's, whatever the presentation (userinfo asked unless it is bound).
+            // Found by introspection: loaded as a pinned issuer's token, so the outcome is the OP's,
+            // whatever the presentation (userinfo asked unless it is bound).
             return await AuthenticateOpaqueAsync(winner.Issuer, token, cancellationToken, introspected).ConfigureAwait(false);
         }
 

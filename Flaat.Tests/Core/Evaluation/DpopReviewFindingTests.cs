@@ -195,21 +195,68 @@ public sealed class DpopReviewFindingTests
     }
 
     [Test]
-    public async Task EvaluateAsync_BoundOpaqueTokenFromTwoOpsNoneCanIntrospect_401SaysWhyAndIsNotKept()
+    public async Task EvaluateAsync_BoundOpaqueTokenFromTwoOpsNoneCanIntrospect_401KeptForEveryPresentation()
     {
         await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time, ClientId = "api", ClientSecret = "secret" });
         var evaluator = Evaluator(EngineTestKit.OptionsFor(_op, second));
         var token = second.CreateOpaqueToken(new FakeUser("bob"), new FakeTokenOptions { DpopKey = _key });
 
         var refused = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
-        var again = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+        var asked = _op.RequestCount(FakeOpenIdEndpoint.UserInfo) + second.RequestCount(FakeOpenIdEndpoint.UserInfo);
+        var asBearer = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
 
         Assert.Multiple(() =>
         {
             Assert.That(refused.Error?.StatusCode, Is.EqualTo(401));
-            Assert.That(refused.Error?.Description, Does.Contain("no trusted OP can introspect it").And.Contain("ClientId and ClientSecret"));
-            Assert.That(again.Error?.Description, Is.EqualTo(refused.Error?.Description));
-            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo) + second.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.Zero, "the token was shown to no OP");
+            Assert.That(asked, Is.EqualTo(2), "without credentials each OP is asked by userinfo, as a pinned load would, proof or not");
+            Assert.That(asBearer.Error?.Description, Is.EqualTo(refused.Error?.Description));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo) + second.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(asked),
+                "the refusal does not depend on the presentation, so it is kept and answers the Bearer presentation without asking again");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_ThiefSendsBoundOpaqueTokenAsBearerFirst_OwnersDpopRequestPassesAtOnce()
+    {
+        await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time, ClientId = "api", ClientSecret = "secret" });
+        var options = EngineTestKit.OptionsFor(_op, second);
+        options.ClientId = "api";
+        options.ClientSecret = "secret";
+        var evaluator = Evaluator(options);
+        var token = second.CreateOpaqueToken(new FakeUser("bob"), new FakeTokenOptions { DpopKey = _key });
+
+        var thief = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+        var owner = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thief.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(thief.Error?.Description, Does.Contain("DPoP-bound"), "found by introspection as Bearer too, then refused by the binder");
+            Assert.That(owner.IsAllowed, Is.True, owner.Error?.Description);
+            Assert.That(owner.UserInfos?.Issuer, Is.EqualTo(second.Issuer));
+            Assert.That(second.RequestCount(FakeOpenIdEndpoint.Introspection), Is.EqualTo(1), "one presentation-independent outcome serves both");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_UnboundOpaqueTokenWithStrayDpopHeaderFirst_OwnersBearerRequestPasses()
+    {
+        // Credentials everywhere, but the OP publishes no introspection endpoint: it is asked by userinfo, proof or not.
+        await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time });
+        var options = EngineTestKit.OptionsFor(_op, second);
+        options.ClientId = "api";
+        options.ClientSecret = "secret";
+        var evaluator = Evaluator(options);
+        var token = second.CreateOpaqueToken(new FakeUser("bob"));
+
+        var stray = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+        var owner = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stray.Error?.Description ?? "", Does.Not.Contain("No trusted OP accepted"), "the token is found whatever the presentation");
+            Assert.That(owner.IsAllowed, Is.True, owner.Error?.Description);
+            Assert.That(owner.UserInfos?.Issuer, Is.EqualTo(second.Issuer));
         });
     }
 
