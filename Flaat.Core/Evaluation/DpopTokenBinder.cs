@@ -24,11 +24,11 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
     private readonly string? _publicOrigin;
     private readonly DpopNonces? _nonces;
     private readonly IFlaatReplayCache _replays;
+    private readonly DpopKeyQuota _quota;
+    private readonly TimeSpan _replayMargin;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private long _lastStoreWarning = long.MinValue / 2;
-
-    private static readonly TimeSpan ReplayMargin = TimeSpan.FromSeconds(1);
 
     /// <summary>Creates the binder.</summary>
     /// <param name="options">Flaat's settings (<see cref="FlaatOptions.Dpop"/> and the issuers' modes).</param>
@@ -48,6 +48,10 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
         _publicOrigin = dpop.PublicOrigin;
         _nonces = dpop.RequireNonce ? new DpopNonces(_time, dpop.ProofLifetime) : null;
         _replays = replayCache ?? new MemoryReplayCache(dpop.MaxReplayEntries, _time);
+        // Remembered beyond the last instant the proof is accepted for its age by the clock skew (at
+        // least a second): replicas' clocks, and the binder's and the store's readings, may differ by that.
+        _replayMargin = dpop.ClockSkew > TimeSpan.FromSeconds(1) ? dpop.ClockSkew : TimeSpan.FromSeconds(1);
+        _quota = new DpopKeyQuota(dpop.MaxProofsPerKey ?? Math.Max(1, dpop.MaxReplayEntries / FlaatDpopOptions.KeysToFillReplayCache), _lifetime + _futureSkew + _replayMargin);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         foreach (var issuer in options.Issuers ?? [])
         {
@@ -143,12 +147,19 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             return Refuse(TokenGrammar.InvalidToken, "The DPoP proof is signed with another key than the one the token is bound to");
         }
 
+        if (!_quota.HasRoom(keyThumbprint, now))
+        {
+            // One key's flood fills its own share of the replay cache only: that client is refused, not everybody.
+            LogKeyOverQuota(_logger, _quota.Quota);
+            return Refuse(DpopToken.InvalidProof, $"Too many DPoP proofs from this key within the proof lifetime (at most {_quota.Quota}); try again later");
+        }
+
         bool first;
         try
         {
-            // Remembered beyond the last instant the proof is accepted for its age: a second more,
-            // so that a store whose expiry is exclusive or coarse (a shared one's TTL) is no edge to pass.
-            first = await _replays.TryAddAsync(proof.ReplayKey(), proof.IssuedAt + _lifetime + ReplayMargin, cancellationToken).ConfigureAwait(false);
+            // Remembered beyond the last instant the proof is accepted for its age (_replayMargin), so
+            // that a store whose expiry is exclusive, coarse or read on another clock is no edge to pass.
+            first = await _replays.TryAddAsync(proof.ReplayKey(), proof.IssuedAt + _lifetime + _replayMargin, cancellationToken).ConfigureAwait(false);
         }
         catch (FlaatException e)
         {
@@ -172,6 +183,8 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
         {
             return Refuse(DpopToken.InvalidProof, "Invalid DPoP proof: it was used before (jti)");
         }
+
+        _quota.Count(keyThumbprint, now);
 
         token.AcceptedProofKey = keyThumbprint;
         return null;
