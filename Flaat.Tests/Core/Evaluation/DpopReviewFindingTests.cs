@@ -262,6 +262,30 @@ public sealed class DpopReviewFindingTests
     }
 
     [Test]
+    public async Task AuthenticateAsync_ProbeFindsAnOpAnsweringActiveForAnotherOpsToken_401AndThatOpNotRemembered()
+    {
+        // OP A (credentials) says active for B's token, naming B; B cannot be asked. A is the only
+        // acceptor, but its answer fails the checks: it must not be remembered as the token's issuer.
+        await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time });
+        var token = second.CreateOpaqueToken(new FakeUser("bob"));
+        _op.ServeDocument(FakeOpenIdEndpoint.Introspection, $$"""{"active":true,"iss":"{{second.Issuer}}","sub":"bob","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}}}""");
+        second.SimulateDown(FakeOpenIdEndpoint.UserInfo);
+        var options = EngineTestKit.OptionsFor(_op, second);
+        options.ClientId = "api";
+        options.ClientSecret = "secret";
+        var shared = new Flaat.Tests.Core.Caching.JsonTokenCache();
+        using var engine = new FlaatAuthenticator(options, timeProvider: _time, tokenCache: shared);
+
+        var outcome = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401), outcome.Error?.Description);
+            Assert.That(shared.Issuers, Is.Empty, "an answer that failed its checks names no issuer");
+        });
+    }
+
+    [Test]
     public async Task EvaluateAsync_VerifyJwtOffAndAnOpWithoutUserinfo_401TheTokenCouldNotBeChecked()
     {
         _op.ServeDocument(FakeOpenIdEndpoint.Discovery, $$"""{"issuer":"{{_op.Issuer}}","jwks_uri":"{{_op.JwksUri}}"}""");
