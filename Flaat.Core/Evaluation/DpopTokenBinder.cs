@@ -193,9 +193,9 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
     /// <summary>
     /// Whether the token is DPoP-bound, and to which key: <c>cnf.jkt</c> of the verified JWT, else of
     /// the introspection answer; an introspection answer with <c>token_type</c> <c>DPoP</c> but no
-    /// <c>cnf.jkt</c> is bound to a key nobody named. Last, the <c>cnf.jkt</c> of a JWT whose signature
-    /// was not verified: it let nothing in (the OP vouched for the token), but it is enough to refuse
-    /// the token as Bearer, which fails closed.
+    /// <c>cnf.jkt</c> is bound to a key nobody named. Last, a <c>cnf.jkt</c> of a JWT whose signature
+    /// was not verified binds it to no key: enough to refuse the token as Bearer, never to choose the
+    /// key a proof must match (a forger would name their own), which fails closed.
     /// </summary>
     internal static bool BoundKey(UserInfos user, out string? thumbprint)
     {
@@ -219,7 +219,14 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             }
         }
 
-        return user.AccessTokenInfo is { IsVerified: false } unverified && unverified.Body.TryGetValue("cnf", out cnf) && Jkt(cnf, out thumbprint);
+        // An unverified cnf.jkt is anybody's: it binds the token (refused as Bearer) to no key a proof can match.
+        if (user.AccessTokenInfo is { IsVerified: false } unverified && unverified.Body.TryGetValue("cnf", out cnf) && Jkt(cnf, out _))
+        {
+            thumbprint = null;
+            return true;
+        }
+
+        return false;
     }
 
     private static bool Jkt(JsonElement cnf, out string? thumbprint)

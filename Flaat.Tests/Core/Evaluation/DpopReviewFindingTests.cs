@@ -286,6 +286,25 @@ public sealed class DpopReviewFindingTests
     }
 
     [Test]
+    public async Task EvaluateAsync_VerifyJwtOffIntrospectionWithoutCnfAndProofByTheJwtsCnfKey_401()
+    {
+        // The JWT's cnf.jkt names the attacker's key (_key) and nothing verified it; the OP's
+        // introspection says active without any cnf. The unverified cnf must not choose the key.
+        _op.ServeDocument(FakeOpenIdEndpoint.Introspection, $$"""{"active":true,"iss":"{{_op.Issuer}}","sub":"alice","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}}}""");
+        var evaluator = Evaluator(o =>
+        {
+            o.VerifyJwt = false;
+            o.ClientId = "api";
+            o.ClientSecret = "secret";
+        });
+        var token = BoundJwt();
+
+        var outcome = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+
+        Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401), "an unverified cnf binds to no key a proof can match");
+    }
+
+    [Test]
     public async Task EvaluateAsync_VerifyJwtOffAndAnOpWithoutUserinfo_401TheTokenCouldNotBeChecked()
     {
         _op.ServeDocument(FakeOpenIdEndpoint.Discovery, $$"""{"issuer":"{{_op.Issuer}}","jwks_uri":"{{_op.JwksUri}}"}""");
