@@ -67,6 +67,19 @@ public sealed class FlaatDpopOptions
     /// (the server cannot check them now) rather than risk a replay. Default 100 000.
     /// </summary>
     public int MaxReplayEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// The most proofs one key (one client's DPoP key) may have remembered within a proof's lifetime
+    /// (<c>Flaat:Dpop:MaxProofsPerKey</c>); beyond it that key's proofs are refused with 401
+    /// <c>invalid_dpop_proof</c> (its client's fault), while other keys go on until the cache's own
+    /// limit. Counted per window of the proof lifetime, so up to twice this many may be live at once.
+    /// Default <see langword="null"/>: <see cref="MaxReplayEntries"/> / 20 (5 000), so filling the
+    /// cache takes at least ten flooding keys, each needing its own bound token from a trusted OP.
+    /// </summary>
+    public int? MaxProofsPerKey { get; set; }
+
+    /// <summary>The divisor of the default <see cref="MaxProofsPerKey"/>.</summary>
+    internal const int KeysToFillReplayCache = 20;
 }
 
 /// <summary>The start-up checks of <see cref="FlaatDpopOptions"/>, called by <see cref="FlaatOptionsValidator"/>.</summary>
@@ -109,6 +122,11 @@ internal static class FlaatDpopOptionsValidator
         if (dpop.MaxReplayEntries < 1)
         {
             errors.Add($"{Path}MaxReplayEntries must be at least 1, not {dpop.MaxReplayEntries}.");
+        }
+
+        if (dpop.MaxProofsPerKey is < 1)
+        {
+            errors.Add($"{Path}MaxProofsPerKey must be at least 1, not {dpop.MaxProofsPerKey}.");
         }
 
         if (dpop.PublicOrigin is { } origin

@@ -209,7 +209,7 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
     private async Task<AuthenticationResult> AuthenticateUncachedAsync(TokenHash hash, AuthenticationRequest request, CancellationToken cancellationToken)
     {
         using var activity = FlaatTelemetry.StartAuthentication();
-        var key = new FlightKey(hash, request.RequireUserInfo, request.IssuerHint, request.WithProof);
+        var key = new FlightKey(hash, request.RequireUserInfo, request.IssuerHint);
         var load = _flights.RunAsync(key, (Engine: this, Hash: hash, Request: request), static state => state.Engine._pipeline.LoadAsync(state.Hash, state.Request, state.Engine._lifetimeToken));
         var result = await load.WaitAsync(cancellationToken).ConfigureAwait(false);
         FlaatTelemetry.SetAuthenticationResult(activity, result.Error?.StatusCode);
@@ -217,5 +217,5 @@ public sealed class FlaatAuthenticator : IFlaatAuthenticator, IFlaatIssuerMonito
     }
 
     // With a proof, an opaque token of unknown issuer is probed another way: not one shared load.
-    private readonly record struct FlightKey(TokenHash Hash, bool RequireUserInfo, string? IssuerHint, bool WithProof);
+    private readonly record struct FlightKey(TokenHash Hash, bool RequireUserInfo, string? IssuerHint);
 }

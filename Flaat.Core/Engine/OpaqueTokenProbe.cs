@@ -7,13 +7,14 @@ using Microsoft.Extensions.Logging;
 namespace Flaat.Engine;
 
 /// <summary>
-/// Finds the issuer of an opaque token by asking the userinfo endpoints of the trusted OPs that do
-/// not issue only JWTs (<see cref="IssuerRegistry.ProbeCandidates"/>), in parallel, within a deadline
-/// and a global budget (<see cref="ProbeBudget"/>). Every answer within the deadline counts: exactly
-/// one OP must accept the token, a token more than one accepts is refused as ambiguous. Probing shows
-/// the token to each of those OPs. A token that came with a DPoP proof is looked for by introspection
-/// at the candidates with client credentials instead (userinfo refuses DPoP-bound tokens), under the
-/// same rules.
+/// Finds the issuer of an opaque token by asking the trusted OPs that do not issue only JWTs
+/// (<see cref="IssuerRegistry.ProbeCandidates"/>), in parallel, within a deadline and a global budget
+/// (<see cref="ProbeBudget"/>). Each OP is asked the way a load pinned to it checks the token: by
+/// introspection where Flaat has its client credentials and it publishes the endpoint, by userinfo
+/// otherwise. So the route, and the outcome kept for every presentation, never depend on how the
+/// client presented the token (a DPoP-bound token is found as Bearer too, and then refused by the
+/// binder). Every answer within the deadline counts: exactly one OP must accept the token, a token
+/// more than one accepts is refused as ambiguous. Probing shows the token to each of those OPs.
 /// </summary>
 internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, FlaatProbingOptions options, TimeProvider time, ILogger logger)
 {
@@ -26,28 +27,12 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
     /// The one OP that accepted the token, or the failure; <c>Forget</c> says the failure says nothing
     /// about the token (the budget was spent) and must not be remembered.
     /// </summary>
-    /// <remarks>
-    /// With a proof (<paramref name="withProof"/>) only the candidates that can introspect are asked; a
-    /// failure is then forgotten unless every candidate was asked, because a presentation without a
-    /// proof asks the others (userinfo) and may find the token there.
-    /// </remarks>
-    public async Task<(Result<ProbeOutcome> Outcome, bool Forget)> ProbeAsync(TokenHash hash, string token, CancellationToken cancellationToken, bool withProof = false)
+    public async Task<(Result<ProbeOutcome> Outcome, bool Forget)> ProbeAsync(TokenHash hash, string token, CancellationToken cancellationToken)
     {
         var candidates = issuers.ProbeCandidates;
         if (!_enabled || candidates.Count == 0)
         {
             return (Result<ProbeOutcome>.Refuse("Token is not a JWT, and its issuer is unknown"), false);
-        }
-
-        var all = candidates.Count;
-        if (withProof)
-        {
-            candidates = [.. candidates.Where(c => c.ClientId is not null && c.ClientSecret is not null)];
-            if (candidates.Count == 0)
-            {
-                return (Result<ProbeOutcome>.Refuse("Token is not a JWT and came with a DPoP proof, but its issuer is unknown and no trusted OP can introspect it here: "
-                    + "a DPoP-bound token is refused at userinfo, so set ClientId and ClientSecret for its issuer (or name the issuer)"), true);
-            }
         }
 
         // The global budget: the excess is refused before any OP is asked, and not remembered, so a
@@ -60,8 +45,7 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
 
         try
         {
-            var outcome = await ProbeCandidatesAsync(hash, candidates, token, withProof, cancellationToken).ConfigureAwait(false);
-            return (outcome, withProof && candidates.Count < all && !outcome.TryGetValue(out _, out _));
+            return (await ProbeCandidatesAsync(hash, candidates, token, cancellationToken).ConfigureAwait(false), false);
         }
         finally
         {
@@ -74,7 +58,7 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
     /// cannot win, or an OP that accepts every token would become the issuer of other OPs' tokens.
     /// Exactly one acceptance is needed; OPs that could not be asked do not block it.
     /// </summary>
-    private async Task<Result<ProbeOutcome>> ProbeCandidatesAsync(TokenHash hash, IReadOnlyList<IssuerContext> candidates, string token, bool introspect, CancellationToken cancellationToken)
+    private async Task<Result<ProbeOutcome>> ProbeCandidatesAsync(TokenHash hash, IReadOnlyList<IssuerContext> candidates, string token, CancellationToken cancellationToken)
     {
         ProbeOutcome[] outcomes;
         using (var deadline = new CancellationTokenSource(_deadline, time))
@@ -84,7 +68,7 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
             var pending = new Task<ProbeOutcome>[candidates.Count];
             for (var i = 0; i < candidates.Count; i++)
             {
-                pending[i] = introspect ? IntrospectOneAsync(candidates[i], token, gate, probing.Token) : ProbeOneAsync(candidates[i], token, gate, probing.Token);
+                pending[i] = ProbeOneAsync(candidates[i], token, gate, probing.Token);
             }
 
             // Each probe turns the deadline into an outcome of its own, so this ends by the deadline.
@@ -121,56 +105,11 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
         return Result<ProbeOutcome>.Refuse("No trusted OP accepted the token");
     }
 
-    private async Task<ProbeOutcome> ProbeOneAsync(IssuerContext issuer, string token, SemaphoreSlim gate, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return ProbeOutcome.TimedOut(issuer, _deadline);
-        }
-
-        try
-        {
-            if (!(await claims.AskUserInfoAsync(issuer, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out var error))
-            {
-                // The OP cannot be asked (unreachable, or its configuration is broken).
-                return new ProbeOutcome(issuer, null, null, error);
-            }
-
-            var (configuration, userInfo) = asked;
-            switch (userInfo?.Kind)
-            {
-                case null:
-                    // Without a userinfo endpoint an OP cannot be probed.
-                    return ProbeOutcome.Rejected(issuer);
-                case OpResultKind.Ok:
-                    var bound = OpAnswers.BindUserInfo(userInfo.Body, issuer, tokenSubject: null);
-                    return bound.TryGetValue(out var found, out var refusal)
-                        ? new ProbeOutcome(issuer, configuration, found, null)
-                        : new ProbeOutcome(issuer, configuration, null, null, refusal);
-                case OpResultKind.Rejected when userInfo.RefusesTheToken:
-                    return ProbeOutcome.Rejected(issuer);
-                default:
-                    return new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return ProbeOutcome.TimedOut(issuer, _deadline);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
     /// <summary>
-    /// Asks one OP's introspection endpoint: an active answer accepts the token (the answer is kept and
-    /// judged by the load, as a pinned issuer's would be); inactive, or a 400, rejects it.
+    /// Asks one OP as a load pinned to it would: by introspection where it can be introspected
+    /// (<see cref="OpClaims.Introspects"/>), by userinfo otherwise.
     /// </summary>
-    private async Task<ProbeOutcome> IntrospectOneAsync(IssuerContext issuer, string token, SemaphoreSlim gate, CancellationToken cancellationToken)
+    private async Task<ProbeOutcome> ProbeOneAsync(IssuerContext issuer, string token, SemaphoreSlim gate, CancellationToken cancellationToken)
     {
         try
         {
@@ -185,25 +124,13 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
         {
             if (!(await issuer.ConfigurationAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(out var configuration, out var error))
             {
+                // The OP cannot be asked (unreachable, or its configuration is broken).
                 return new ProbeOutcome(issuer, null, null, error);
             }
 
-            if (!(await claims.FetchIntrospectionAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var answer, out error))
-            {
-                return new ProbeOutcome(issuer, configuration, null, error);
-            }
-
-            return answer switch
-            {
-                // Without an introspection endpoint an OP cannot be probed this way.
-                null => ProbeOutcome.Rejected(issuer),
-                { Kind: OpResultKind.Ok } when answer.Body.ValueKind == JsonValueKind.Object
-                    && answer.Body.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.True
-                    => new ProbeOutcome(issuer, configuration, ClaimSet.Empty, null) { Introspected = answer },
-                { Kind: OpResultKind.Ok } or { Kind: OpResultKind.Rejected, StatusCode: 400 } => ProbeOutcome.Rejected(issuer),
-                { Kind: OpResultKind.Rejected, StatusCode: 401 or 403 } => new ProbeOutcome(issuer, configuration, null, FlaatError.Internal($"The OP {issuer.Issuer} refused the introspection request ({answer.Problem}); check the client credentials for this issuer")),
-                _ => new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {answer.Problem}", answer.RetryAfter)),
-            };
+            return OpClaims.Introspects(issuer, configuration)
+                ? await IntrospectOneAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false)
+                : await AskUserInfoAsync(issuer, token, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -213,6 +140,54 @@ internal sealed class OpaqueTokenProbe(IssuerRegistry issuers, OpClaims claims, 
         {
             gate.Release();
         }
+    }
+
+    private async Task<ProbeOutcome> AskUserInfoAsync(IssuerContext issuer, string token, CancellationToken cancellationToken)
+    {
+        if (!(await claims.AskUserInfoAsync(issuer, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var asked, out var error))
+        {
+            return new ProbeOutcome(issuer, null, null, error);
+        }
+
+        var (configuration, userInfo) = asked;
+        switch (userInfo?.Kind)
+        {
+            case null:
+                // Without a userinfo endpoint an OP cannot be probed.
+                return ProbeOutcome.Rejected(issuer);
+            case OpResultKind.Ok:
+                var bound = OpAnswers.BindUserInfo(userInfo.Body, issuer, tokenSubject: null);
+                return bound.TryGetValue(out var found, out var refusal)
+                    ? new ProbeOutcome(issuer, configuration, found, null)
+                    : new ProbeOutcome(issuer, configuration, null, null, refusal);
+            case OpResultKind.Rejected when userInfo.RefusesTheToken:
+                return ProbeOutcome.Rejected(issuer);
+            default:
+                return new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {userInfo.Problem}", userInfo.RetryAfter));
+        }
+    }
+
+    /// <summary>
+    /// Asks one OP's introspection endpoint: an active answer accepts the token (the answer is kept and
+    /// judged by the load, as a pinned issuer's would be); inactive, or a 400, rejects it.
+    /// </summary>
+    private async Task<ProbeOutcome> IntrospectOneAsync(IssuerContext issuer, IssuerConfiguration configuration, string token, CancellationToken cancellationToken)
+    {
+        if (!(await claims.FetchIntrospectionAsync(issuer, configuration, token, cancellationToken).ConfigureAwait(false)).TryGetValue(out var answer, out var error))
+        {
+            return new ProbeOutcome(issuer, configuration, null, error);
+        }
+
+        return answer switch
+        {
+            null => ProbeOutcome.Rejected(issuer),
+            { Kind: OpResultKind.Ok } when answer.Body.ValueKind == JsonValueKind.Object
+                && answer.Body.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.True
+                => new ProbeOutcome(issuer, configuration, ClaimSet.Empty, null) { Introspected = answer },
+            { Kind: OpResultKind.Ok } or { Kind: OpResultKind.Rejected, StatusCode: 400 } => ProbeOutcome.Rejected(issuer),
+            { Kind: OpResultKind.Rejected, StatusCode: 401 or 403 } => new ProbeOutcome(issuer, configuration, null, FlaatError.Internal($"The OP {issuer.Issuer} refused the introspection request ({answer.Problem}); check the client credentials for this issuer")),
+            _ => new ProbeOutcome(issuer, configuration, null, FlaatError.Unavailable($"The OP {issuer.Issuer} could not be reached: {answer.Problem}", answer.RetryAfter)),
+        };
     }
 }
 

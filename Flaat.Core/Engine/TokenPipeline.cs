@@ -137,20 +137,29 @@ internal sealed class TokenPipeline(
             return await AuthenticateOpaqueAsync(target, token, cancellationToken).ConfigureAwait(false);
         }
 
-        var (probed, forget) = await probe.ProbeAsync(hash, token, cancellationToken, request.WithProof).ConfigureAwait(false);
+        var (probed, forget) = await probe.ProbeAsync(hash, token, cancellationToken).ConfigureAwait(false);
         if (!probed.TryGetValue(out var winner, out error))
         {
             return TokenLoad.Failed(error, forget);
         }
 
         EngineLog.TokenIssuerProbed(logger, hash.ToString(), winner.Issuer.Issuer);
-        await resolver.RememberAsync(hash, winner.Issuer, cache, cancellationToken).ConfigureAwait(false);
         if (winner.Introspected is { } introspected)
         {
-            // Found by introspection (the token came with a proof): loaded as a pinned issuer's token,
-            // so the outcome is the OP's, whatever the presentation (userinfo asked unless it is bound).
-            return await AuthenticateOpaqueAsync(winner.Issuer, token, cancellationToken, introspected).ConfigureAwait(false);
+            // Found by introspection: loaded as a pinned issuer's token, so the outcome is the OP's,
+            // whatever the presentation (userinfo asked unless it is bound). The OP is remembered as
+            // the token's issuer only once its answer passed the checks (iss, exp): an OP answering
+            // active for another OP's token must not become its issuer.
+            var load = await AuthenticateOpaqueAsync(winner.Issuer, token, cancellationToken, introspected).ConfigureAwait(false);
+            if (load.Result.Succeeded)
+            {
+                await resolver.RememberAsync(hash, winner.Issuer, cache, cancellationToken).ConfigureAwait(false);
+            }
+
+            return load;
         }
+
+        await resolver.RememberAsync(hash, winner.Issuer, cache, cancellationToken).ConfigureAwait(false);
 
         return Loaded(winner.Issuer, await claims.CompleteAsync(winner.Issuer, winner.Configuration!, token, null, null, winner.Claims!, cancellationToken).ConfigureAwait(false));
     }

@@ -24,11 +24,11 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
     private readonly string? _publicOrigin;
     private readonly DpopNonces? _nonces;
     private readonly IFlaatReplayCache _replays;
+    private readonly DpopKeyQuota _quota;
+    private readonly TimeSpan _replayMargin;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private long _lastStoreWarning = long.MinValue / 2;
-
-    private static readonly TimeSpan ReplayMargin = TimeSpan.FromSeconds(1);
 
     /// <summary>Creates the binder.</summary>
     /// <param name="options">Flaat's settings (<see cref="FlaatOptions.Dpop"/> and the issuers' modes).</param>
@@ -48,6 +48,10 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
         _publicOrigin = dpop.PublicOrigin;
         _nonces = dpop.RequireNonce ? new DpopNonces(_time, dpop.ProofLifetime) : null;
         _replays = replayCache ?? new MemoryReplayCache(dpop.MaxReplayEntries, _time);
+        // Remembered beyond the last instant the proof is accepted for its age by the clock skew (at
+        // least a second): replicas' clocks, and the binder's and the store's readings, may differ by that.
+        _replayMargin = dpop.ClockSkew > TimeSpan.FromSeconds(1) ? dpop.ClockSkew : TimeSpan.FromSeconds(1);
+        _quota = new DpopKeyQuota(dpop.MaxProofsPerKey ?? Math.Max(1, dpop.MaxReplayEntries / FlaatDpopOptions.KeysToFillReplayCache), _lifetime + _futureSkew + _replayMargin);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         foreach (var issuer in options.Issuers ?? [])
         {
@@ -143,12 +147,19 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             return Refuse(TokenGrammar.InvalidToken, "The DPoP proof is signed with another key than the one the token is bound to");
         }
 
+        if (!_quota.HasRoom(keyThumbprint, now))
+        {
+            // One key's flood fills its own share of the replay cache only: that client is refused, not everybody.
+            LogKeyOverQuota(_logger, _quota.Quota);
+            return Refuse(DpopToken.InvalidProof, $"Too many DPoP proofs from this key within the proof lifetime (at most {_quota.Quota}); try again later");
+        }
+
         bool first;
         try
         {
-            // Remembered beyond the last instant the proof is accepted for its age: a second more,
-            // so that a store whose expiry is exclusive or coarse (a shared one's TTL) is no edge to pass.
-            first = await _replays.TryAddAsync(proof.ReplayKey(), proof.IssuedAt + _lifetime + ReplayMargin, cancellationToken).ConfigureAwait(false);
+            // Remembered beyond the last instant the proof is accepted for its age (_replayMargin), so
+            // that a store whose expiry is exclusive, coarse or read on another clock is no edge to pass.
+            first = await _replays.TryAddAsync(proof.ReplayKey(), proof.IssuedAt + _lifetime + _replayMargin, cancellationToken).ConfigureAwait(false);
         }
         catch (FlaatException e)
         {
@@ -173,6 +184,8 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             return Refuse(DpopToken.InvalidProof, "Invalid DPoP proof: it was used before (jti)");
         }
 
+        _quota.Count(keyThumbprint, now);
+
         token.AcceptedProofKey = keyThumbprint;
         return null;
     }
@@ -180,9 +193,9 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
     /// <summary>
     /// Whether the token is DPoP-bound, and to which key: <c>cnf.jkt</c> of the verified JWT, else of
     /// the introspection answer; an introspection answer with <c>token_type</c> <c>DPoP</c> but no
-    /// <c>cnf.jkt</c> is bound to a key nobody named. Last, the <c>cnf.jkt</c> of a JWT whose signature
-    /// was not verified: it let nothing in (the OP vouched for the token), but it is enough to refuse
-    /// the token as Bearer, which fails closed.
+    /// <c>cnf.jkt</c> is bound to a key nobody named. Last, a <c>cnf.jkt</c> of a JWT whose signature
+    /// was not verified binds it to no key: enough to refuse the token as Bearer, never to choose the
+    /// key a proof must match (a forger would name their own), which fails closed.
     /// </summary>
     internal static bool BoundKey(UserInfos user, out string? thumbprint)
     {
@@ -206,7 +219,14 @@ public sealed partial class DpopTokenBinder : IFlaatTokenBinder
             }
         }
 
-        return user.AccessTokenInfo is { IsVerified: false } unverified && unverified.Body.TryGetValue("cnf", out cnf) && Jkt(cnf, out thumbprint);
+        // An unverified cnf.jkt is anybody's: it binds the token (refused as Bearer) to no key a proof can match.
+        if (user.AccessTokenInfo is { IsVerified: false } unverified && unverified.Body.TryGetValue("cnf", out cnf) && Jkt(cnf, out _))
+        {
+            thumbprint = null;
+            return true;
+        }
+
+        return false;
     }
 
     private static bool Jkt(JsonElement cnf, out string? thumbprint)

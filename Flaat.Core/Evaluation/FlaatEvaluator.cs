@@ -194,7 +194,7 @@ public sealed partial class FlaatEvaluator
     // The token's hash travels with the request: computed once per presented token, which an
     // HTTP/1 connection hands out again for the same header, so the engine need not hash it at all.
     private ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, PresentedToken token, CancellationToken cancellationToken) =>
-        _authenticator.AuthenticateAsync(request with { KnownHash = token.Hash, HashedToken = token.Token, WithProof = token.Proof is not null }, cancellationToken);
+        _authenticator.AuthenticateAsync(request with { KnownHash = token.Hash, HashedToken = token.Token }, cancellationToken);
 
     private static FlaatError WithScheme(FlaatError error, string scheme) =>
         new(error.StatusCode, error.Error, error.Description, error.Details)

@@ -34,12 +34,6 @@ public readonly record struct AuthenticationRequest(string AccessToken, string? 
     /// <summary>The token string <see cref="KnownHash"/> was computed from.</summary>
     internal string? HashedToken { get; init; }
 
-    /// <summary>
-    /// Whether the token came with a proof of possession (a DPoP proof): an opaque token of unknown
-    /// issuer is then looked for by introspection (userinfo refuses DPoP-bound tokens). Set by the evaluator.
-    /// </summary>
-    internal bool WithProof { get; init; }
-
     /// <summary><see cref="KnownHash"/> when it belongs to <see cref="AccessToken"/> (the same string instance), else <see langword="null"/>.</summary>
     internal TokenHash? HashOfAccessToken => ReferenceEquals(HashedToken, AccessToken) ? KnownHash : null;
 

@@ -42,6 +42,8 @@ public sealed class DpopHostingTests
     [TestCase("*", null, true)]
     [TestCase("api.example.org", null, false)]
     [TestCase("*", "https://api.example.org", false)]
+    [TestCase("*.example.org", null, true)]
+    [TestCase("api.example.org;*.example.org", null, true)]
     public async Task Start_DpopAcceptedWithoutPublicOriginAndAnyHost_WarnsOnce(string? allowedHosts, string? publicOrigin, bool warns)
     {
         await using var op = FakeOpenIdProvider.Start();
@@ -49,6 +51,19 @@ public sealed class DpopHostingTests
         await using (app)
         {
             Assert.That(logs.Entries.Count(e => e.Id.Id == 3004), Is.EqualTo(warns ? 1 : 0));
+        }
+
+        logs.Dispose();
+    }
+
+    [Test]
+    public async Task Start_DpopDisabledGloballyButAcceptedByAnEndpoint_Warns()
+    {
+        await using var op = FakeOpenIdProvider.Start();
+        var (app, logs) = await StartAsync(op, new() { ["Flaat:Dpop:Mode"] = "Disabled" }, map: app => app.MapGet("/bound", () => "ok").WithFlaatDpop());
+        await using (app)
+        {
+            Assert.That(logs.Entries.Count(e => e.Id.Id == 3004), Is.EqualTo(1));
         }
 
         logs.Dispose();

@@ -100,8 +100,10 @@ public sealed class OpAnswerPropertyTests
         b.Introspects = true;
         a.UserInfo = token => scripts[token].UserInfoA;
         b.UserInfo = token => scripts[token].UserInfoB;
-        a.Introspection = token => scripts[token].Introspection;
-        b.Introspection = token => scripts[token].Introspection;
+        // A probe asks both OPs by introspection (they have credentials): each answers for half the probed
+        // tokens only, or one script would make both accept (ambiguous) and the acceptances rare.
+        a.Introspection = token => scripts[token] is { Kind: TokenKind.OpaqueProbed } && (token[^1] - '0') % 2 == 1 ? Answer.Ok("{\"active\":false}") : scripts[token].Introspection;
+        b.Introspection = token => scripts[token] is { Kind: TokenKind.OpaqueProbed } && (token[^1] - '0') % 2 == 0 ? Answer.Ok("{\"active\":false}") : scripts[token].Introspection;
         using var http = ops.CreateClient();
         var options = new FlaatOptions { TrustedIssuers = { A, B + "/" }, VerifyJwt = false, ClientId = "api", ClientSecret = "secret" };
         options.Probing.MaxProbesPerSecond = int.MaxValue;

@@ -128,7 +128,8 @@ public sealed class DpopReviewFindingTests
         }
 
         var replay = await evaluator.EvaluateAsync(Dpop(token, first), FlaatPolicy.Authenticated);
-        _time.Advance(TimeSpan.FromSeconds(62));
+        // Each jti is kept for the lifetime (60 s) and the margin (ClockSkew, 5 s).
+        _time.Advance(TimeSpan.FromSeconds(66));
         var later = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
 
         Assert.Multiple(() =>
@@ -195,22 +196,112 @@ public sealed class DpopReviewFindingTests
     }
 
     [Test]
-    public async Task EvaluateAsync_BoundOpaqueTokenFromTwoOpsNoneCanIntrospect_401SaysWhyAndIsNotKept()
+    public async Task EvaluateAsync_BoundOpaqueTokenFromTwoOpsNoneCanIntrospect_401KeptForEveryPresentation()
     {
         await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time, ClientId = "api", ClientSecret = "secret" });
         var evaluator = Evaluator(EngineTestKit.OptionsFor(_op, second));
         var token = second.CreateOpaqueToken(new FakeUser("bob"), new FakeTokenOptions { DpopKey = _key });
 
         var refused = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
-        var again = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+        var asked = _op.RequestCount(FakeOpenIdEndpoint.UserInfo) + second.RequestCount(FakeOpenIdEndpoint.UserInfo);
+        var asBearer = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
 
         Assert.Multiple(() =>
         {
             Assert.That(refused.Error?.StatusCode, Is.EqualTo(401));
-            Assert.That(refused.Error?.Description, Does.Contain("no trusted OP can introspect it").And.Contain("ClientId and ClientSecret"));
-            Assert.That(again.Error?.Description, Is.EqualTo(refused.Error?.Description));
-            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo) + second.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.Zero, "the token was shown to no OP");
+            Assert.That(asked, Is.EqualTo(2), "without credentials each OP is asked by userinfo, as a pinned load would, proof or not");
+            Assert.That(asBearer.Error?.Description, Is.EqualTo(refused.Error?.Description));
+            Assert.That(_op.RequestCount(FakeOpenIdEndpoint.UserInfo) + second.RequestCount(FakeOpenIdEndpoint.UserInfo), Is.EqualTo(asked),
+                "the refusal does not depend on the presentation, so it is kept and answers the Bearer presentation without asking again");
         });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_ThiefSendsBoundOpaqueTokenAsBearerFirst_OwnersDpopRequestPassesAtOnce()
+    {
+        await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time, ClientId = "api", ClientSecret = "secret" });
+        var options = EngineTestKit.OptionsFor(_op, second);
+        options.ClientId = "api";
+        options.ClientSecret = "secret";
+        var evaluator = Evaluator(options);
+        var token = second.CreateOpaqueToken(new FakeUser("bob"), new FakeTokenOptions { DpopKey = _key });
+
+        var thief = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+        var owner = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thief.Error?.StatusCode, Is.EqualTo(401));
+            Assert.That(thief.Error?.Description, Does.Contain("DPoP-bound"), "found by introspection as Bearer too, then refused by the binder");
+            Assert.That(owner.IsAllowed, Is.True, owner.Error?.Description);
+            Assert.That(owner.UserInfos?.Issuer, Is.EqualTo(second.Issuer));
+            Assert.That(second.RequestCount(FakeOpenIdEndpoint.Introspection), Is.EqualTo(1), "one presentation-independent outcome serves both");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_UnboundOpaqueTokenWithStrayDpopHeaderFirst_OwnersBearerRequestPasses()
+    {
+        // Credentials everywhere, but the OP publishes no introspection endpoint: it is asked by userinfo, proof or not.
+        await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time });
+        var options = EngineTestKit.OptionsFor(_op, second);
+        options.ClientId = "api";
+        options.ClientSecret = "secret";
+        var evaluator = Evaluator(options);
+        var token = second.CreateOpaqueToken(new FakeUser("bob"));
+
+        var stray = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+        var owner = await evaluator.EvaluateAsync(BearerToken.FromToken(token), FlaatPolicy.Authenticated);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stray.Error?.Description ?? "", Does.Not.Contain("No trusted OP accepted"), "the token is found whatever the presentation");
+            Assert.That(owner.IsAllowed, Is.True, owner.Error?.Description);
+            Assert.That(owner.UserInfos?.Issuer, Is.EqualTo(second.Issuer));
+        });
+    }
+
+    [Test]
+    public async Task AuthenticateAsync_ProbeFindsAnOpAnsweringActiveForAnotherOpsToken_401AndThatOpNotRemembered()
+    {
+        // OP A (credentials) says active for B's token, naming B; B cannot be asked. A is the only
+        // acceptor, but its answer fails the checks: it must not be remembered as the token's issuer.
+        await using var second = FakeOpenIdProvider.Start(new FakeOpenIdProviderOptions { TimeProvider = _time });
+        var token = second.CreateOpaqueToken(new FakeUser("bob"));
+        _op.ServeDocument(FakeOpenIdEndpoint.Introspection, $$"""{"active":true,"iss":"{{second.Issuer}}","sub":"bob","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}}}""");
+        second.SimulateDown(FakeOpenIdEndpoint.UserInfo);
+        var options = EngineTestKit.OptionsFor(_op, second);
+        options.ClientId = "api";
+        options.ClientSecret = "secret";
+        var shared = new Flaat.Tests.Core.Caching.JsonTokenCache();
+        using var engine = new FlaatAuthenticator(options, timeProvider: _time, tokenCache: shared);
+
+        var outcome = await engine.AuthenticateAsync(new AuthenticationRequest(token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401), outcome.Error?.Description);
+            Assert.That(shared.Issuers, Is.Empty, "an answer that failed its checks names no issuer");
+        });
+    }
+
+    [Test]
+    public async Task EvaluateAsync_VerifyJwtOffIntrospectionWithoutCnfAndProofByTheJwtsCnfKey_401()
+    {
+        // The JWT's cnf.jkt names the attacker's key (_key) and nothing verified it; the OP's
+        // introspection says active without any cnf. The unverified cnf must not choose the key.
+        _op.ServeDocument(FakeOpenIdEndpoint.Introspection, $$"""{"active":true,"iss":"{{_op.Issuer}}","sub":"alice","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}}}""");
+        var evaluator = Evaluator(o =>
+        {
+            o.VerifyJwt = false;
+            o.ClientId = "api";
+            o.ClientSecret = "secret";
+        });
+        var token = BoundJwt();
+
+        var outcome = await evaluator.EvaluateAsync(Dpop(token, Proof(token)), FlaatPolicy.Authenticated);
+
+        Assert.That(outcome.Error?.StatusCode, Is.EqualTo(401), "an unverified cnf binds to no key a proof can match");
     }
 
     [Test]
