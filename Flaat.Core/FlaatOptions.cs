@@ -117,6 +117,17 @@ public sealed class IssuerOptions
     public IList<string> Audiences { get; set; } = new List<string>();
 
     /// <summary>
+    /// Whether a token of this issuer whose <c>aud</c> is the WLCG Common JWT Profile's "any"
+    /// audience (<c>https://wlcg.cern.ch/jwt/v1/any</c>) counts as meant for every audience this API
+    /// checks (<see cref="FlaatOptions.Audiences"/>, <see cref="Audiences"/>, audience requirements);
+    /// honoured only when the token also claims a known <c>wlcg.ver</c>
+    /// (<c>Flaat:Issuers:N:AcceptWlcgAnyAudience</c>). Default <see langword="false"/>: such a token
+    /// must name one of this API's audiences like any other (some OPs put the "any" audience into
+    /// every token by default).
+    /// </summary>
+    public bool AcceptWlcgAnyAudience { get; set; }
+
+    /// <summary>
     /// How this issuer's tokens may be presented (<c>Flaat:Issuers:N:Dpop</c>); replaces
     /// <see cref="FlaatDpopOptions.Mode"/> for them. Default <see langword="null"/>: the global mode.
     /// </summary>

@@ -94,6 +94,27 @@ public sealed class UserInfos
         return false;
     }
 
+    /// <summary>
+    /// Looks a claim up in the token's own description only: introspection, then the JWT body, never
+    /// userinfo (for claims that describe the token, such as its scopes, profile version and the
+    /// WLCG groups asserted in it).
+    /// </summary>
+    internal bool TryGetTokenClaim(string name, out JsonElement value)
+    {
+        if (IntrospectionInfo is not null && IntrospectionInfo.TryGetValue(name, out value))
+        {
+            return true;
+        }
+
+        if (AccessTokenInfo is not null && AccessTokenInfo.Body.TryGetValue(name, out value))
+        {
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
     /// <summary>The claim's value, or <see langword="null"/> when it is absent.</summary>
     /// <param name="name">The claim name, case-sensitive.</param>
     public JsonElement? this[string name] => TryGetClaim(name, out var value) ? value : null;

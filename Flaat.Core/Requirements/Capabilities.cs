@@ -51,7 +51,7 @@ public enum ComputeOperation
 /// One capability scope of a token, parsed: WLCG <c>storage.*:PATH</c> and <c>compute.*</c>,
 /// SciTokens <c>read[:PATH]</c> and <c>write[:PATH]</c>. Other scopes are not capabilities.
 /// </summary>
-internal readonly record struct CapabilityScope(CapabilityFamily Family, string Name, string? Path)
+internal readonly record struct CapabilityScope(CapabilityFamily Family, string Name, string? Path, bool IsDirectory = false)
 {
     /// <summary>
     /// Parses one scope. <see langword="false"/> with an empty <paramref name="problem"/> for a scope
@@ -89,7 +89,7 @@ internal readonly record struct CapabilityScope(CapabilityFamily Family, string 
                 return true;
             case "read" or "write":
                 // SciTokens 2.0 scopes: without a path, the whole namespace ("/").
-                return TryPath(CapabilityFamily.SciTokens, name, string.IsNullOrEmpty(path) ? "/" : path, out capability, out problem);
+                return TryPath(CapabilityFamily.SciTokens, name, path ?? "/", out capability, out problem);
             default:
                 return false;
         }
@@ -104,13 +104,13 @@ internal readonly record struct CapabilityScope(CapabilityFamily Family, string 
             return false;
         }
 
-        if (!StoragePath.TryNormalize(path, allowDotDot: false, out var normalized, out var why))
+        if (!StoragePath.TryNormalizeScope(path, out var normalized, out var isDirectory, out var why))
         {
             problem = $"scope '{name}' has an invalid path: {why}";
             return false;
         }
 
-        capability = new(family, name, normalized);
+        capability = new(family, name, normalized, isDirectory);
         problem = string.Empty;
         return true;
     }

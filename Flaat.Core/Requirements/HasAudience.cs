@@ -7,7 +7,9 @@ namespace Flaat.Requirements;
 /// holds it. For an issuer that does not put meaningful audiences into its tokens (see
 /// <see cref="IssuerOptions.SupportsAudience"/>) the requirement is satisfied with a message saying
 /// that it was ignored, as flaat does. A token whose <c>aud</c> holds the WLCG profile's
-/// <see cref="Wlcg.AnyAudience"/> is for every audience.
+/// <see cref="Wlcg.AnyAudience"/> satisfies it only when its issuer opted in
+/// (<see cref="IssuerOptions.AcceptWlcgAnyAudience"/>, seen through a predicate built by
+/// <see cref="Require.IssuerSupportsAudience(FlaatOptions)"/>) and the token claims a known <c>wlcg.ver</c>.
 /// </summary>
 public sealed class HasAudience : ClaimRequirement
 {
@@ -18,6 +20,7 @@ public sealed class HasAudience : ClaimRequirement
     public const string IgnoredMessage = "Issuer does not support audience setting, ignoring audience requirement.";
 
     private static readonly CheckResult Ignored = new(true, IgnoredMessage);
+    private static readonly CheckResult AnyAudience = new(true, "Token is for any audience (WLCG profile), accepted for this issuer");
 
     private readonly JsonText _required;
     private readonly Func<string, bool>? _issuerSupportsAudience;
@@ -39,11 +42,42 @@ public sealed class HasAudience : ClaimRequirement
     public override CheckResult IsSatisfiedBy(UserInfos userInfos)
     {
         ArgumentNullException.ThrowIfNull(userInfos);
-        return _issuerSupportsAudience is null || _issuerSupportsAudience(userInfos.Issuer)
-            ? base.IsSatisfiedBy(userInfos)
-            : Ignored;
+        if (_issuerSupportsAudience is not null && !_issuerSupportsAudience(userInfos.Issuer))
+        {
+            return Ignored;
+        }
+
+        var result = base.IsSatisfiedBy(userInfos);
+        return !result.IsSatisfied
+            && IssuerAudiences.AcceptsWlcgAnyAudience(_issuerSupportsAudience, userInfos.Issuer)
+            && userInfos.TryGetTokenClaim(AudienceClaim, out var aud)
+            && NamesAnyAudience(aud)
+            && TokenProfiles.ClaimsKnownWlcgVersion(userInfos)
+            ? AnyAudience
+            : result;
     }
 
-    private protected override bool Matches(JsonElement value) =>
-        _required.EqualsValue(value) || (value.ValueKind == JsonValueKind.String && value.ValueEquals(Wlcg.AnyAudience));
+    private protected override bool Matches(JsonElement value) => _required.EqualsValue(value);
+
+    /// <summary>Whether an <c>aud</c> value (a string or a list) is or holds the WLCG "any" audience.</summary>
+    internal static bool NamesAnyAudience(JsonElement aud)
+    {
+        if (aud.ValueKind == JsonValueKind.String)
+        {
+            return aud.ValueEquals(Wlcg.AnyAudience);
+        }
+
+        if (aud.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in aud.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.String && item.ValueEquals(Wlcg.AnyAudience))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }

@@ -23,7 +23,7 @@ internal sealed class HasStorageCapability(StorageOperation operation, StoragePa
             return new CheckResult(false, problem);
         }
 
-        if (!StoragePath.TryNormalize(raw.StartsWith('/') ? raw : "/" + raw, allowDotDot: true, out var requested, out problem))
+        if (!StoragePath.TryNormalizeRequest(raw.StartsWith('/') ? raw : "/" + raw, out var requested, out problem))
         {
             return new CheckResult(false, $"The requested storage path '{ErrorText.Shorten(raw)}' is refused: {problem}");
         }
@@ -41,9 +41,9 @@ internal sealed class HasStorageCapability(StorageOperation operation, StoragePa
 
         foreach (var capability in capabilities)
         {
-            if (capability.Grants(operation) && StoragePath.Covers(capability.Path!, requested))
+            if (capability.Grants(operation) && StoragePath.Covers(capability.Path!, requested, capability.IsDirectory))
             {
-                return new CheckResult(true, $"Capability '{capability.Name}:{capability.Path}' allows {_verb} of '{ErrorText.Shorten(requested)}'");
+                return new CheckResult(true, $"Capability '{capability.Name}:{capability.Path}{(capability.IsDirectory ? "/" : string.Empty)}' allows {_verb} of '{ErrorText.Shorten(requested)}'");
             }
         }
 

@@ -30,7 +30,7 @@ internal sealed class HasWlcgGroup : Requirement
         _group = group;
         _matched = new CheckResult(true, $"Token's {Wlcg.GroupsClaim} has group '{group}'");
         _unmatched = new CheckResult(false, $"Token's {Wlcg.GroupsClaim} has no group '{group}'");
-        _noClaim = new CheckResult(false, $"Token has no {Wlcg.GroupsClaim} claim with a {Wlcg.VersionClaim} '{TokenProfiles.WlcgVersion}'");
+        _noClaim = new CheckResult(false, $"Token has no {Wlcg.GroupsClaim} claim with a {Wlcg.VersionClaim} {TokenProfiles.WlcgVersions}");
     }
 
     public override CheckResult IsSatisfiedBy(UserInfos userInfos)
@@ -41,7 +41,7 @@ internal sealed class HasWlcgGroup : Requirement
             return new CheckResult(false, problem);
         }
 
-        if (!wlcg || !userInfos.TryGetClaim(Wlcg.GroupsClaim, out var groups) || groups.ValueKind != JsonValueKind.Array)
+        if (!wlcg || !userInfos.TryGetTokenClaim(Wlcg.GroupsClaim, out var groups) || groups.ValueKind != JsonValueKind.Array)
         {
             return _noClaim;
         }

@@ -118,7 +118,8 @@ public static class Require
 
     /// <summary>
     /// Tells whether an issuer's audiences are checked, from <see cref="IssuerOptions.SupportsAudience"/>
-    /// (issuers without an entry are checked; trailing slashes are ignored). Takes a snapshot of the settings.
+    /// (issuers without an entry are checked; trailing slashes are ignored). Takes a snapshot of the settings;
+    /// <see cref="HasAudience"/> given this predicate also honours <see cref="IssuerOptions.AcceptWlcgAnyAudience"/>.
     /// </summary>
     /// <param name="options">The settings.</param>
     /// <returns>A thread-safe predicate of the issuer URL, for <see cref="HasAudience"/>.</returns>
@@ -126,21 +127,23 @@ public static class Require
     {
         ArgumentNullException.ThrowIfNull(options);
         var unsupported = new HashSet<string>(StringComparer.Ordinal);
+        var anyAudience = new HashSet<string>(StringComparer.Ordinal);
         foreach (var issuer in options.Issuers)
         {
             if (issuer is { SupportsAudience: false, Issuer: { } url })
             {
                 unsupported.Add(url.TrimEnd('/'));
             }
+
+            if (issuer is { AcceptWlcgAnyAudience: true, Issuer: { } any })
+            {
+                anyAudience.Add(any.TrimEnd('/'));
+            }
         }
 
-        if (unsupported.Count == 0)
-        {
-            return EveryIssuerSupportsAudience;
-        }
-
-        var lookup = unsupported.GetAlternateLookup<ReadOnlySpan<char>>();
-        return issuer => !lookup.Contains(issuer.AsSpan().TrimEnd('/'));
+        return unsupported.Count == 0 && anyAudience.Count == 0
+            ? EveryIssuerSupportsAudience
+            : new IssuerAudiences(unsupported, anyAudience).Supports;
     }
 
     /// <summary>One leaf per value, combined as <paramref name="match"/> says.</summary>

@@ -5,19 +5,20 @@ namespace Flaat.Requirements;
 
 /// <summary>
 /// Paths of WLCG and SciTokens storage capabilities, and of the requests they are checked against,
-/// in one normal form: <c>/</c> or <c>/seg/seg</c>, with percent-encodings decoded (UTF-8), empty
-/// and <c>.</c> segments dropped (<c>//</c> and <c>/./</c> collapse) and <c>..</c> resolved. A
-/// capability for <c>/a</c> covers <c>/a</c> and <c>/a/b</c>, never <c>/ab</c>: the comparison is
-/// by whole segments (WLCG Common JWT Profile, "Capability-based authorization", paths are
-/// directory hierarchies; the profiles say nothing about encodings, so Flaat fails closed there).
+/// in one normal form: <c>/</c> or <c>/seg/seg</c>, empty and <c>.</c> segments dropped (<c>//</c>
+/// and <c>/./</c> collapse). A capability for <c>/a</c> covers <c>/a</c> and <c>/a/b</c>, never
+/// <c>/ab</c>: the comparison is by whole segments (WLCG Common JWT Profile, "Capability-based
+/// authorization", paths are directory hierarchies).
 /// </summary>
 /// <remarks>
-/// Fail-closed rules where the profiles are silent: a path with a control character, a backslash
-/// (a separator on some storage systems), malformed percent-encoding or invalid UTF-8 is refused;
-/// so is a percent-encoded <c>.</c>, <c>/</c>, <c>\</c> or <c>%</c>, because a storage system that
-/// decodes once more would see a different path than the one checked (double-encoding tricks). A
-/// <c>..</c> that would climb above the root is refused. A capability's own path is stricter: any
-/// <c>..</c> in it makes the capability invalid rather than resolving it (it never widens).
+/// A scope's path is URL-escaped by the issuer (WLCG v1.1), so it is percent-decoded once (UTF-8);
+/// a request's path is what the application uses (an ASP.NET Core route value is already decoded),
+/// so it is never decoded: <c>%</c> is an ordinary character there. Fail-closed rules where the
+/// profiles are silent: a path with a control character or a backslash (a separator on some storage
+/// systems) is refused; in a scope so is malformed percent-encoding, invalid UTF-8 and a
+/// percent-encoded <c>.</c>, <c>/</c>, <c>\</c> or <c>%</c>; in a request so is <c>%2F</c>,
+/// <c>%5C</c>, <c>%2E</c> or <c>%25</c> (any case), because a system that decodes the name would
+/// see a different path than the one checked. Any <c>..</c> segment is refused in both, never resolved.
 /// </remarks>
 internal static class StoragePath
 {
@@ -26,33 +27,68 @@ internal static class StoragePath
 
     private static readonly SearchValues<char> Forbidden = SearchValues.Create("\\\u007f");
 
-    /// <summary>Normalises a path; a missing leading slash is added (paths are relative to the storage's root).</summary>
-    /// <param name="path">The path, from a token's scope or from the request.</param>
-    /// <param name="allowDotDot">Whether <c>..</c> segments are resolved (request paths) or refused (capability paths).</param>
+    /// <summary>Normalises a capability scope's path: decoded once; a trailing <c>/</c> (not the root) makes it a directory.</summary>
+    /// <param name="path">The path from the token's scope.</param>
     /// <param name="normalized">The normal form, when valid.</param>
+    /// <param name="isDirectory">Whether the scope names a directory (its path ends with <c>/</c> and is not the root): it covers only paths strictly below it.</param>
     /// <param name="problem">Why the path is refused, when invalid.</param>
-    public static bool TryNormalize(string? path, bool allowDotDot, out string normalized, out string problem)
+    public static bool TryNormalizeScope(string? path, out string normalized, out bool isDirectory, out string problem)
     {
         normalized = "/";
-        if (path is null)
-        {
-            problem = "no path";
-            return false;
-        }
-
-        if (path.Length > MaxLength)
-        {
-            problem = "the path is too long";
-            return false;
-        }
-
-        if (!TryDecode(path, out var decoded, out problem))
+        isDirectory = false;
+        if (!CheckLength(path, out problem) || !TryDecode(path!, out var decoded, out problem) || !TryCollapse(decoded, out normalized, out problem))
         {
             return false;
         }
 
+        isDirectory = normalized != "/" && decoded.EndsWith('/');
+        return true;
+    }
+
+    /// <summary>Normalises a request's path, as the application uses it: never decoded; a missing leading slash is added by the caller.</summary>
+    /// <param name="path">The (already decoded) path of the request.</param>
+    /// <param name="normalized">The normal form, when valid.</param>
+    /// <param name="problem">Why the path is refused, when invalid.</param>
+    public static bool TryNormalizeRequest(string? path, out string normalized, out string problem)
+    {
+        normalized = "/";
+        if (!CheckLength(path, out problem))
+        {
+            return false;
+        }
+
+        foreach (var c in path!)
+        {
+            if (char.IsControl(c) || Forbidden.Contains(c))
+            {
+                problem = "the path has a control character or a backslash";
+                return false;
+            }
+        }
+
+        for (var i = path.IndexOf('%', StringComparison.Ordinal); i >= 0 && i + 2 < path.Length; i = path.IndexOf('%', i + 1))
+        {
+            if (path[i + 1] is '2' && (path[i + 2] | 0x20) is 'f' or 'e' || path[i + 1] is '5' && (path[i + 2] | 0x20) is 'c' || path[i + 1] is '2' && path[i + 2] is '5')
+            {
+                problem = "the path has an encoded '/', '\\', '.' or '%' (%2F, %5C, %2E, %25)";
+                return false;
+            }
+        }
+
+        return TryCollapse(path, out normalized, out problem);
+    }
+
+    private static bool CheckLength(string? path, out string problem)
+    {
+        problem = path is null ? "no path" : path.Length > MaxLength ? "the path is too long" : string.Empty;
+        return problem.Length == 0;
+    }
+
+    private static bool TryCollapse(string path, out string normalized, out string problem)
+    {
+        normalized = "/";
         var segments = new List<string>();
-        foreach (var segment in decoded.Split('/'))
+        foreach (var segment in path.Split('/'))
         {
             if (segment.Length == 0 || segment == ".")
             {
@@ -61,20 +97,8 @@ internal static class StoragePath
 
             if (segment == "..")
             {
-                if (!allowDotDot)
-                {
-                    problem = "the path has a '..' segment";
-                    return false;
-                }
-
-                if (segments.Count == 0)
-                {
-                    problem = "the path climbs above the root with '..'";
-                    return false;
-                }
-
-                segments.RemoveAt(segments.Count - 1);
-                continue;
+                problem = "the path has a '..' segment";
+                return false;
             }
 
             segments.Add(segment);
@@ -85,10 +109,13 @@ internal static class StoragePath
         return true;
     }
 
-    /// <summary>Whether a capability for <paramref name="granted"/> covers <paramref name="requested"/>; both normalised.</summary>
-    public static bool Covers(string granted, string requested) =>
+    /// <summary>
+    /// Whether a capability for <paramref name="granted"/> covers <paramref name="requested"/>; both
+    /// normalised. A directory (<paramref name="isDirectory"/>) covers only paths strictly below it.
+    /// </summary>
+    public static bool Covers(string granted, string requested, bool isDirectory = false) =>
         granted == "/"
-        || string.Equals(granted, requested, StringComparison.Ordinal)
+        || (!isDirectory && string.Equals(granted, requested, StringComparison.Ordinal))
         || (requested.Length > granted.Length
             && requested.StartsWith(granted, StringComparison.Ordinal)
             && requested[granted.Length] == '/');

@@ -10,8 +10,8 @@ namespace Flaat.Requirements;
 /// </summary>
 internal static class TokenProfiles
 {
-    /// <summary>The only value the WLCG Common JWT Profile defines for <c>wlcg.ver</c> (v1.0 of the profile; "Common claims").</summary>
-    public const string WlcgVersion = "1.0";
+    /// <summary>The <c>wlcg.ver</c> values of the WLCG Common JWT Profile Flaat knows: "1.0" and "1.1" ("Common claims").</summary>
+    public const string WlcgVersions = "'1.0' or '1.1'";
 
     /// <summary>SciTokens 2.0's value of <c>ver</c> (SciTokens "Claims and scopes", version 2.0).</summary>
     public const string SciTokensVersion = "scitoken:2.0";
@@ -24,11 +24,11 @@ internal static class TokenProfiles
     {
         wlcg = sciTokens = false;
         problem = string.Empty;
-        if (user.TryGetClaim(Wlcg.VersionClaim, out var wlcgVer) && wlcgVer.ValueKind != JsonValueKind.Null)
+        if (user.TryGetTokenClaim(Wlcg.VersionClaim, out var wlcgVer) && wlcgVer.ValueKind != JsonValueKind.Null)
         {
-            if (wlcgVer.ValueKind != JsonValueKind.String || !wlcgVer.ValueEquals(WlcgVersion))
+            if (wlcgVer.ValueKind != JsonValueKind.String || !(wlcgVer.ValueEquals("1.0") || wlcgVer.ValueEquals("1.1")))
             {
-                problem = $"Token claims WLCG profile version {Quote(wlcgVer)}, which Flaat does not know (known: '{WlcgVersion}')";
+                problem = $"Token claims WLCG profile version {Quote(wlcgVer)}, which Flaat does not know (known: {WlcgVersions})";
                 return false;
             }
 
@@ -36,7 +36,7 @@ internal static class TokenProfiles
         }
 
         // Only a ver that speaks of SciTokens is SciTokens' (other token formats have a ver of their own).
-        if (user.TryGetClaim("ver", out var ver) && ver.ValueKind == JsonValueKind.String
+        if (user.TryGetTokenClaim("ver", out var ver) && ver.ValueKind == JsonValueKind.String
             && ver.GetString() is { } text && text.StartsWith("scitoken", StringComparison.OrdinalIgnoreCase))
         {
             if (!string.Equals(text, SciTokensVersion, StringComparison.Ordinal))
@@ -51,6 +51,9 @@ internal static class TokenProfiles
         return true;
     }
 
+    /// <summary>Whether the token itself claims a WLCG profile version Flaat knows.</summary>
+    public static bool ClaimsKnownWlcgVersion(UserInfos user) => TryRead(user, out var wlcg, out _, out _) && wlcg;
+
     /// <summary>
     /// The capability scopes of the profiles the token follows. <see langword="false"/> with a message
     /// when one of them is malformed (WLCG: such a token MUST be rejected; SciTokens: fail closed).
@@ -58,7 +61,7 @@ internal static class TokenProfiles
     public static bool TryGetCapabilities(UserInfos user, bool wlcg, bool sciTokens, List<CapabilityScope> capabilities, out string problem)
     {
         problem = string.Empty;
-        if (!user.TryGetClaim(HasScope.ScopeClaim, out var scope))
+        if (!user.TryGetTokenClaim(HasScope.ScopeClaim, out var scope))
         {
             return true;
         }
@@ -111,7 +114,7 @@ internal static class TokenProfiles
     /// <summary>Explains why no capability counted, when the token follows no profile.</summary>
     public static string NoProfile(bool wlcg, bool sciTokens) => wlcg || sciTokens
         ? string.Empty
-        : $" (capability scopes count only in a token that claims {Wlcg.VersionClaim} '{WlcgVersion}' or ver '{SciTokensVersion}')";
+        : $" (capability scopes count only in a token that claims {Wlcg.VersionClaim} {WlcgVersions} or ver '{SciTokensVersion}')";
 
     private static string Quote(JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? $"'{ErrorText.Shorten(value.GetString()!)}'" : ErrorText.Shorten(value.GetRawText());

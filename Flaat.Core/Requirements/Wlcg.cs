@@ -28,10 +28,12 @@ public static class Wlcg
     /// <summary>
     /// May the token do <paramref name="operation"/> on the path the request names:
     /// <paramref name="pathTemplate"/> filled with the request's route values, e.g.
-    /// <c>/data/{**path}</c> on a route <c>/files/{**path}</c>. The path is normalised (decoding,
-    /// <c>.</c>, <c>//</c>, <c>..</c> inside it) and compared with each capability's path by whole
-    /// segments; a path that climbs above the root, or hides <c>.</c> or <c>/</c> in
-    /// percent-encoding, is refused. Implications: see <see cref="StorageOperation"/>.
+    /// <c>/data/{**path}</c> on a route <c>/files/{**path}</c>. Route values are already decoded, so
+    /// the request's path is never decoded again (<c>%</c> is an ordinary character); <c>.</c> and
+    /// <c>//</c> collapse, and it is compared with each capability's (decoded) path by whole
+    /// segments. A path with a <c>..</c> segment, a backslash, a control character or <c>%2F</c>,
+    /// <c>%5C</c>, <c>%2E</c>, <c>%25</c> (any case) is refused. A capability path ending with
+    /// <c>/</c> is a directory: it covers only paths below it. Implications: see <see cref="StorageOperation"/>.
     /// </summary>
     /// <param name="operation">The operation.</param>
     /// <param name="pathTemplate">The storage path, starting with <c>/</c>, with route parameters in braces.</param>
@@ -46,7 +48,10 @@ public static class Wlcg
     /// </summary>
     /// <typeparam name="TRequest">The adapter's request type; another request is refused.</typeparam>
     /// <param name="operation">The operation.</param>
-    /// <param name="path">The path the request asks for; <see langword="null"/> refuses the request.</param>
+    /// <param name="path">
+    /// The path the request asks for, exactly as the application will use it: already decoded (it is
+    /// never decoded again; a still-encoded path is checked literally); <see langword="null"/> refuses the request.
+    /// </param>
     /// <returns>The requirement.</returns>
     public static Requirement Storage<TRequest>(StorageOperation operation, Func<TRequest, string?> path)
         where TRequest : class

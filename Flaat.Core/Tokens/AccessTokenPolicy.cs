@@ -23,9 +23,11 @@ internal sealed class AccessTokenPolicy
 
     private readonly string[] _types;
     private readonly string[] _audiences;
+    private readonly bool _acceptWlcgAnyAudience;
 
-    public AccessTokenPolicy(IEnumerable<string> types, IEnumerable<string> audiences)
+    public AccessTokenPolicy(IEnumerable<string> types, IEnumerable<string> audiences, bool acceptWlcgAnyAudience = false)
     {
+        _acceptWlcgAnyAudience = acceptWlcgAnyAudience;
         var normalized = types.Select(NormalizeType).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _types = normalized.Length == 0 ? Rfc9068Types : normalized;
         _audiences = audiences.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToArray();
@@ -50,7 +52,7 @@ internal sealed class AccessTokenPolicy
             _ => options.Audiences ?? [],
         };
         IEnumerable<string> types = own?.AccessTokenTypes ?? [];
-        return new AccessTokenPolicy(types, audiences);
+        return new AccessTokenPolicy(types, audiences, own?.AcceptWlcgAnyAudience ?? false);
     }
 
     /// <summary>
@@ -80,6 +82,13 @@ internal sealed class AccessTokenPolicy
                         return null;
                     }
                 }
+            }
+
+            // The WLCG "any" audience: only for an issuer that opted in, and only in a token that
+            // follows the profile (a known wlcg.ver of the token itself).
+            if (_acceptWlcgAnyAudience && Requirements.HasAudience.NamesAnyAudience(aud) && KnownWlcgVersion(jwt))
+            {
+                return null;
             }
         }
 
@@ -125,9 +134,11 @@ internal sealed class AccessTokenPolicy
     private static string NormalizeType(string type) =>
         type.Contains('/', StringComparison.Ordinal) ? type : "application/" + type;
 
-    // The WLCG Common JWT Profile's "any" audience is for every API.
-    private bool IsOurs(string? audience) => audience is not null
-        && (_audiences.Contains(audience, StringComparer.Ordinal) || audience == Requirements.Wlcg.AnyAudience);
+    private bool IsOurs(string? audience) => audience is not null && _audiences.Contains(audience, StringComparer.Ordinal);
+
+    private static bool KnownWlcgVersion(DecodedJwt jwt) =>
+        jwt.Body.TryGetProperty(Requirements.Wlcg.VersionClaim, out var ver)
+        && ver.ValueKind == JsonValueKind.String && (ver.ValueEquals("1.0") || ver.ValueEquals("1.1"));
 
     private string Expected() => string.Join(" or ", _types);
 }

@@ -36,6 +36,15 @@ internal sealed class FakeAuthenticator : IFlaatAuthenticator
         return new UserInfos(null, JsonSerializer.SerializeToElement(merged));
     }
 
+    /// <summary>A user whose claims are in their JWT access token's body (as profile claims must be); userinfo holds sub and iss.</summary>
+    public static UserInfos TokenUser(string sub, string claimsJson = "{}")
+    {
+        var user = User(sub, claimsJson);
+        var header = JsonDocument.Parse("""{"alg":"RS256","typ":"at+jwt"}""").RootElement;
+        var body = JsonSerializer.SerializeToElement(user.UserInfo);
+        return new UserInfos(new AccessTokenInfo(header, body, "sig", "RS256"), JsonSerializer.SerializeToElement(User(sub).UserInfo));
+    }
+
     public ValueTask<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref Calls);

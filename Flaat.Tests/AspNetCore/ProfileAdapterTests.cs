@@ -19,11 +19,11 @@ public sealed class ProfileAdapterTests
 {
     private static readonly Dictionary<string, UserInfos> Tokens = new(StringComparer.Ordinal)
     {
-        ["reader"] = FakeAuthenticator.User("reader", """{"wlcg.ver":"1.0","scope":"openid storage.read:/data/run1 storage.create:/upload"}"""),
-        ["sci"] = FakeAuthenticator.User("sci", """{"ver":"scitoken:2.0","scope":"read:/data"}"""),
-        ["unversioned"] = FakeAuthenticator.User("unversioned", """{"scope":"storage.read:/"}"""),
-        ["future"] = FakeAuthenticator.User("future", """{"wlcg.ver":"2.0","scope":"storage.read:/"}"""),
-        ["espresso"] = FakeAuthenticator.User("espresso", """{"eduperson_assurance":["https://refeds.org/assurance/profile/espresso"]}"""),
+        ["reader"] = FakeAuthenticator.TokenUser("reader", """{"wlcg.ver":"1.0","scope":"openid storage.read:/data/run1 storage.create:/upload"}"""),
+        ["sci"] = FakeAuthenticator.TokenUser("sci", """{"ver":"scitoken:2.0","scope":"read:/data"}"""),
+        ["unversioned"] = FakeAuthenticator.TokenUser("unversioned", """{"scope":"storage.read:/"}"""),
+        ["future"] = FakeAuthenticator.TokenUser("future", """{"wlcg.ver":"2.0","scope":"storage.read:/"}"""),
+        ["espresso"] = FakeAuthenticator.TokenUser("espresso", """{"eduperson_assurance":["https://refeds.org/assurance/profile/espresso"]}"""),
     };
 
     private static Task<TestApp> StartAsync(Action<WebApplication> map, Dictionary<string, string?>? settings = null) =>

@@ -24,7 +24,7 @@ public sealed class ProfileAccessLevelTests
     [Test]
     public void WlcgGroupAssuranceAcr_Kinds_DefaultMatches()
     {
-        var user = Users.Alice("\"wlcg.ver\":\"1.0\",\"wlcg.groups\":[\"/vo\"],\"eduperson_assurance\":[\"https://refeds.org/assurance/IAP/high\"],\"acr\":\"mfa\"");
+        var user = Users.AliceToken("\"wlcg.ver\":\"1.0\",\"wlcg.groups\":[\"/vo\"],\"eduperson_assurance\":[\"https://refeds.org/assurance/IAP/high\"],\"acr\":\"mfa\"");
 
         Assert.Multiple(() =>
         {
@@ -56,7 +56,7 @@ public sealed class ProfileAccessLevelTests
     [Test]
     public void RequestSeam_RequirementsThatIgnoreTheRequest_AllocateNothing()
     {
-        var user = Users.Alice("\"groups\":[\"admins\"],\"scope\":\"storage.read:/ openid\"");
+        var user = Users.AliceToken("\"groups\":[\"admins\"],\"scope\":\"storage.read:/ openid\"");
         var requirement = (new HasClaim("admins", "groups") & new HasScope("openid")) | new Unsatisfiable();
         var context = new RequirementContext(new object(), new WlcgCapabilityTests.FixedRouteValues("x"));
         for (var i = 0; i < 100; i++)

@@ -8,8 +8,10 @@ namespace Flaat.Tests.Core.Requirements;
 /// Property tests of the capability-scope parser and the path matcher, on generated hostile scopes
 /// and request paths (dot segments, doubled slashes, percent-encoded and double-encoded dots,
 /// slashes and backslashes, invalid escapes and UTF-8, control characters, lone surrogates): never an
-/// exception, and never a pass that a storage system which decodes repeatedly, treats backslashes as
-/// slashes and resolves dot segments (the widest reading) would place outside the granted path.
+/// exception, and never a pass that would place the request outside the granted path, neither as
+/// the application reads it (the literal reading: a route value is already decoded, so not decoded
+/// again) nor as a storage system which decodes repeatedly, treats backslashes as slashes and
+/// resolves dot segments (the widest reading) would.
 /// </summary>
 public sealed class StoragePathPropertyTests
 {
@@ -42,37 +44,88 @@ public sealed class StoragePathPropertyTests
     private static readonly Gen<string> Scopes = Scope.Array[0, 4].Select(scopes => string.Join(' ', scopes));
 
     [Test]
-    public void TryNormalize_HostilePaths_NeverThrowsAndYieldsCanonicalForm()
+    public void TryNormalizeScope_HostilePaths_NeverThrowsAndYieldsCanonicalForm()
     {
-        Gen.Select(HostilePath, Gen.Bool).Sample((path, allowDotDot) =>
+        HostilePath.Sample(path =>
         {
-            if (!StoragePath.TryNormalize(path, allowDotDot, out var normalized, out var problem))
+            if (!StoragePath.TryNormalizeScope(path, out var normalized, out var isDirectory, out var problem))
             {
                 return problem.Length > 0;
             }
 
-            return normalized.StartsWith('/')
-                && !normalized.Contains("//", StringComparison.Ordinal)
-                && normalized.Split('/').Skip(1).All(s => s is not "." and not ".." && (s.Length > 0 || normalized == "/"))
+            return IsCanonical(normalized)
                 && !normalized.Contains('%', StringComparison.Ordinal)
-                && !normalized.Contains('\\', StringComparison.Ordinal)
-                && StoragePath.TryNormalize(normalized, allowDotDot, out var again, out _) && again == normalized;
+                && (!isDirectory || normalized != "/")
+                && StoragePath.TryNormalizeScope(normalized, out var again, out _, out _) && again == normalized;
         }, iter: Iterations);
     }
 
     [Test]
-    public void Covers_RequestPath_NeverWiderThanTheWidestReading()
+    public void TryNormalizeRequest_HostilePaths_NeverThrowsNeverDecodes()
+    {
+        HostilePath.Sample(path =>
+        {
+            if (!StoragePath.TryNormalizeRequest(path, out var normalized, out var problem))
+            {
+                return problem.Length > 0;
+            }
+
+            return IsCanonical(normalized)
+                && LiteralReading(path) is { } literal && normalized == "/" + string.Join('/', literal)
+                && StoragePath.TryNormalizeRequest(normalized, out var again, out _) && again == normalized;
+        }, iter: Iterations);
+    }
+
+    [TestCase("publi%63/x")]
+    [TestCase("%70ublic/secret")]
+    [TestCase("%70ubli%63")]
+    public void Covers_EncodedRequestPath_NotDecodedAgain(string route)
+    {
+        Assert.That(StoragePath.TryNormalizeRequest("/" + route, out var normalized, out _) && StoragePath.Covers("/public", normalized), Is.False);
+    }
+
+    [TestCase("/100%", true)]
+    [TestCase("/a%zz", true)]
+    [TestCase("/a%2Fb", false)]
+    [TestCase("/a%2fb", false)]
+    [TestCase("/a%5Cb", false)]
+    [TestCase("/a%5cb", false)]
+    [TestCase("/a/..", false)]
+    [TestCase("/a/../b", false)]
+    [TestCase("..", false)]
+    public void TryNormalizeRequest_PercentIsOrdinary_EncodedSeparatorsAndDotDotRefused(string path, bool accepted)
+    {
+        Assert.That(StoragePath.TryNormalizeRequest(path, out _, out _), Is.EqualTo(accepted));
+    }
+
+    [Test]
+    public void Covers_RequestPath_NeverWiderThanTheLiteralOrWidestReading()
     {
         Gen.Select(Granted, HostilePath, Gen.Bool).Sample((granted, suffix, prefixed) =>
         {
             var request = (prefixed ? granted + "/" : string.Empty) + suffix;
-            if (!StoragePath.TryNormalize(request, allowDotDot: true, out var normalized, out _) || !StoragePath.Covers(granted, normalized))
+            if (!StoragePath.TryNormalizeRequest(request, out var normalized, out _) || !StoragePath.Covers(granted, normalized))
             {
                 return true;
             }
 
-            return IsUnder(WidestReading(request), granted);
+            return IsUnder(WidestReading(request), granted) && LiteralReading(request) is { } literal && IsUnder(literal, granted);
         }, iter: Iterations);
+    }
+
+    // WLCG v1.1: "If it has a trailing /, $PATH MUST be treated as a directory": storage.create:/foo/bar/ does not allow /foo/bar.
+    [Test]
+    public void Covers_DirectoryScope_OnlyBelow()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(StoragePath.TryNormalizeScope("/foo/bar/", out var dir, out var isDirectory, out _) && isDirectory && dir == "/foo/bar", Is.True);
+            Assert.That(StoragePath.Covers(dir, "/foo/bar", isDirectory), Is.False);
+            Assert.That(StoragePath.Covers(dir, "/foo/bar/x", isDirectory), Is.True);
+            Assert.That(StoragePath.TryNormalizeScope("/foo/bar", out var file, out var isFile, out _) && !isFile, Is.True);
+            Assert.That(StoragePath.Covers(file, "/foo/bar", isFile), Is.True);
+            Assert.That(StoragePath.TryNormalizeScope("/", out _, out var root, out _) && !root, Is.True);
+        });
     }
 
     [Test]
@@ -93,7 +146,7 @@ public sealed class StoragePathPropertyTests
         var operations = Enum.GetValues<StorageOperation>();
         Gen.Select(Scopes, HostilePath, Gen.Int[0, operations.Length - 1], Gen.Int[0, 2]).Sample((scopes, path, op, profile) =>
         {
-            var user = Users.WithUserInfo(Json(scopes, profile));
+            var user = Users.WithToken(Json(scopes, profile));
             var operation = operations[op];
             var result = Wlcg.Storage(operation, "/{**path}").IsSatisfiedBy(user, WlcgCapabilityTests.Path(path));
             if (!result.IsSatisfied)
@@ -102,8 +155,14 @@ public sealed class StoragePathPropertyTests
             }
 
             // A pass needs a scope of the token's profile that grants the operation on a path that,
-            // read the widest way, holds the request read the widest way.
+            // read the widest way, holds the request read the widest way and read literally.
             var requested = WidestReading("/" + path);
+            var literal = LiteralReading("/" + path);
+            if (literal is null)
+            {
+                return false;
+            }
+
             return scopes.Split(' ').Any(scope =>
             {
                 var colon = scope.IndexOf(':', StringComparison.Ordinal);
@@ -113,7 +172,8 @@ public sealed class StoragePathPropertyTests
                 return Grants(name, operation, profile)
                     && grantedPath.Length > 0
                     && !WidestReading(grantedPath).Contains("..")
-                    && IsUnder(requested, "/" + string.Join('/', WidestReading(grantedPath)));
+                    && IsUnder(requested, "/" + string.Join('/', WidestReading(grantedPath)))
+                    && IsUnder(literal, "/" + string.Join('/', WidestReading(grantedPath)));
             });
         }, iter: Iterations);
     }
@@ -159,6 +219,37 @@ public sealed class StoragePathPropertyTests
         },
         _ => false,
     };
+
+    private static bool IsCanonical(string normalized) =>
+        normalized.StartsWith('/')
+        && !normalized.Contains("//", StringComparison.Ordinal)
+        && normalized.Split('/').Skip(1).All(s => s is not "." and not ".." && (s.Length > 0 || normalized == "/"))
+        && !normalized.Contains('\\', StringComparison.Ordinal);
+
+    /// <summary>
+    /// What the application makes of a request path (a route value, already decoded): no decoding,
+    /// empty and dot segments dropped; <see langword="null"/> when it has a ".." segment.
+    /// </summary>
+    private static List<string>? LiteralReading(string path)
+    {
+        var segments = new List<string>();
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                return null;
+            }
+
+            segments.Add(segment);
+        }
+
+        return segments;
+    }
 
     private static bool IsUnder(List<string> segments, string granted)
     {

@@ -12,7 +12,7 @@ public sealed class WlcgCapabilityTests
     private const string Sci20 = "\"ver\":\"scitoken:2.0\"";
 
     internal static UserInfos Token(string scope, string profile = Wlcg10) =>
-        Users.Alice($"{profile},\"scope\":\"{scope}\"");
+        Users.AliceToken($"{profile},\"scope\":\"{scope}\"");
 
     internal static RequirementContext Path(string path) => new(new object(), new FixedRouteValues(path));
 
@@ -104,13 +104,14 @@ public sealed class WlcgCapabilityTests
     [TestCase("/", "", true)]
     [TestCase("/a//b/./", "a/b/c", true)]
     [TestCase("/a", "a/../b", false)]
-    [TestCase("/a", "a/b/../../a/c", true)]
+    [TestCase("/a", "a/b/../../a/c", false)] // ".." in a request is refused, never resolved
     [TestCase("/a", "a/%2e%2e/b", false)]
     [TestCase("/a", "a%2F..%2Fb", false)]
     [TestCase("/a", "a/%252e%252e/b", false)]
     [TestCase("/a", "a\\..\\b", false)]
     [TestCase("/a", "../a/b", false)]
-    [TestCase("/a b", "a%20b/c", true)]
+    [TestCase("/a b", "a%20b/c", false)] // a route value is already decoded: "%20" is literal
+    [TestCase("/a b", "a b/c", true)]
     public void Storage_PathCoverage_BySegmentsAfterNormalisation(string granted, string requested, bool allowed)
     {
         Assert.That(Allows(Token($"storage.read:{granted.Replace(" ", "%20", StringComparison.Ordinal)}"), StorageOperation.Read, requested), Is.EqualTo(allowed));
@@ -227,23 +228,70 @@ public sealed class WlcgCapabilityTests
         Assert.That(() => Wlcg.Capability(capability), valid ? Throws.Nothing : Throws.ArgumentException);
     }
 
-    // WLCG profile, "Common claims": aud https://wlcg.cern.ch/jwt/v1/any is for any audience.
+    // WLCG profile, "Common claims": aud https://wlcg.cern.ch/jwt/v1/any is for any audience, but
+    // honouring it is the relying party's choice: only for an issuer that opted in, only with wlcg.ver.
     [Test]
-    public void HasAudience_WlcgAnyAudience_SatisfiesEveryAudience()
+    public void HasAudience_WlcgAnyAudience_OnlyForOptedInIssuerWithWlcgVer()
     {
+        var optedIn = new FlaatOptions();
+        optedIn.Issuers.Add(new IssuerOptions { Issuer = "https://op.example/", AcceptWlcgAnyAudience = true });
+        var notOptedIn = new FlaatOptions();
+        notOptedIn.Issuers.Add(new IssuerOptions { Issuer = "https://op.example" });
+        var any = $"\"aud\":\"{Wlcg.AnyAudience}\"";
+        bool Satisfied(FlaatOptions? options, string claims) =>
+            Require.Audience("https://my.api", options is null ? null : Require.IssuerSupportsAudience(options)).IsSatisfiedBy(Users.AliceToken(claims)).IsSatisfied;
+
         Assert.Multiple(() =>
         {
-            Assert.That(new HasAudience("https://my.api").IsSatisfiedBy(Users.Alice($"\"aud\":\"{Wlcg.AnyAudience}\"")).IsSatisfied, Is.True);
-            Assert.That(new HasAudience("https://my.api").IsSatisfiedBy(Users.Alice($"\"aud\":[\"x\",\"{Wlcg.AnyAudience}\"]")).IsSatisfied, Is.True);
-            Assert.That(new HasAudience("https://my.api").IsSatisfiedBy(Users.Alice("\"aud\":\"https://wlcg.cern.ch/jwt/v1/anything\"")).IsSatisfied, Is.False);
+            Assert.That(Satisfied(optedIn, $"{Wlcg10},{any}"), Is.True);
+            Assert.That(Satisfied(optedIn, $"\"wlcg.ver\":\"1.1\",\"aud\":[\"x\",\"{Wlcg.AnyAudience}\"]"), Is.True);
+            Assert.That(Satisfied(notOptedIn, $"{Wlcg10},{any}"), Is.False, "issuer did not opt in");
+            Assert.That(Satisfied(null, $"{Wlcg10},{any}"), Is.False, "no issuer settings");
+            Assert.That(Satisfied(optedIn, any), Is.False, "no wlcg.ver");
+            Assert.That(Satisfied(optedIn, $"\"wlcg.ver\":\"2.0\",{any}"), Is.False, "unknown wlcg.ver");
+            Assert.That(Satisfied(optedIn, $"{Wlcg10},\"aud\":\"https://wlcg.cern.ch/jwt/v1/anything\""), Is.False);
+            Assert.That(
+                Require.Audience("https://my.api", Require.IssuerSupportsAudience(optedIn)).IsSatisfiedBy(Users.AliceToken(any, userInfo: Wlcg10)).IsSatisfied,
+                Is.False,
+                "wlcg.ver from userinfo does not count");
         });
+    }
+
+    // WLCG v1.1, "Groups": relying parties must not consider group memberships not asserted in the token.
+    [Test]
+    public void Group_UserInfoGroups_NotConsidered()
+    {
+        var user = Users.AliceToken($"{Wlcg10},\"wlcg.groups\":[\"/cms\"]", userInfo: $"{Wlcg10},\"wlcg.groups\":[\"/cms\",\"/cms/prod\"]");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Wlcg.Group("/cms").IsSatisfiedBy(user).IsSatisfied, Is.True);
+            Assert.That(Wlcg.Group("/cms/prod").IsSatisfiedBy(user).IsSatisfied, Is.False);
+        });
+    }
+
+    // SciTokens 2.0: "read" alone is the whole namespace; "read:" with an explicit empty path is malformed.
+    [TestCase("read", true)]
+    [TestCase("write", true)]
+    [TestCase("read:", false)]
+    [TestCase("write:", false)]
+    public void CapabilityScope_SciTokensEmptyPath_Refused(string scope, bool parsed)
+    {
+        Assert.That(CapabilityScope.TryParse(scope, out _, out _), Is.EqualTo(parsed));
+    }
+
+    // WLCG v1.1 exists and its tokens say wlcg.ver 1.1.
+    [Test]
+    public void Storage_WlcgVersion11_Honoured()
+    {
+        Assert.That(Allows(Token("storage.read:/data", "\"wlcg.ver\":\"1.1\""), StorageOperation.Read, "data/x"), Is.True);
     }
 
     // WLCG profile, "Groups": wlcg.groups lists group paths; Flaat compares them exactly.
     [Test]
     public void Group_ExactMembershipWithKnownVersion()
     {
-        var user = Users.Alice($"{Wlcg10},\"wlcg.groups\":[\"/cms/uscms\",\"/cms/uscms/Role=production\"]");
+        var user = Users.AliceToken($"{Wlcg10},\"wlcg.groups\":[\"/cms/uscms\",\"/cms/uscms/Role=production\"]");
 
         Assert.Multiple(() =>
         {
@@ -251,8 +299,8 @@ public sealed class WlcgCapabilityTests
             Assert.That(Wlcg.Group("/cms/uscms/Role=production").IsSatisfiedBy(user).IsSatisfied, Is.True);
             Assert.That(Wlcg.Group("/cms").IsSatisfiedBy(user).IsSatisfied, Is.False, "no membership inferred from a sub-group");
             Assert.That(Wlcg.Group("/cms/USCMS").IsSatisfiedBy(user).IsSatisfied, Is.False, "case-sensitive");
-            Assert.That(Wlcg.Group("/cms/uscms").IsSatisfiedBy(Users.Alice("\"wlcg.groups\":[\"/cms/uscms\"]")).IsSatisfied, Is.False, "no wlcg.ver");
-            Assert.That(Wlcg.Group("/cms/uscms").IsSatisfiedBy(Users.Alice("\"wlcg.ver\":\"9\",\"wlcg.groups\":[\"/cms/uscms\"]")).Message, Does.Contain("does not know"));
+            Assert.That(Wlcg.Group("/cms/uscms").IsSatisfiedBy(Users.AliceToken("\"wlcg.groups\":[\"/cms/uscms\"]")).IsSatisfied, Is.False, "no wlcg.ver");
+            Assert.That(Wlcg.Group("/cms/uscms").IsSatisfiedBy(Users.AliceToken("\"wlcg.ver\":\"9\",\"wlcg.groups\":[\"/cms/uscms\"]")).Message, Does.Contain("does not know"));
         });
     }
 
