@@ -141,7 +141,10 @@ public sealed class OpAnswerPropertyTests
             print: @case => @case.ToString());
 
         // The generators reach both sides of the checks, not only noise that every OP client refuses.
-        Assert.That(accepted, Is.GreaterThan(500), "acceptances");
+        // A probed token is accepted only when the OP's introspection and then its userinfo both answer
+        // for it (credentialed OPs are probed by introspection), so acceptances are fewer than when
+        // userinfo alone decided: about 350-500 in 10 000 cases.
+        Assert.That(accepted, Is.GreaterThan(250), "acceptances");
         Assert.That(refusedForBinding, Is.GreaterThan(500), "refusals for another issuer or subject");
     }
 
