@@ -13,7 +13,6 @@ internal abstract class StoragePathSource
     {
         // Literal text and parameter names alternate: even index literal, odd index parameter.
         private readonly string[] _parts;
-        private readonly bool[] _catchAll;
         private readonly string _text;
 
         public Template(string template)
@@ -25,7 +24,6 @@ internal abstract class StoragePathSource
             }
 
             var parts = new List<string>();
-            var catchAll = new List<bool>();
             var literal = new StringBuilder();
             for (var i = 0; i < template.Length; i++)
             {
@@ -60,13 +58,11 @@ internal abstract class StoragePathSource
                 parts.Add(literal.ToString());
                 literal.Clear();
                 parts.Add(name);
-                catchAll.Add(inner.StartsWith('*'));
                 i = end;
             }
 
             parts.Add(literal.ToString());
             _parts = [.. parts];
-            _catchAll = [.. catchAll];
             _text = template;
         }
 
@@ -89,15 +85,13 @@ internal abstract class StoragePathSource
             var builder = new StringBuilder(_parts[0]);
             for (var i = 1; i < _parts.Length; i += 2)
             {
+                // No value at all: the route has no such parameter (the adapter gives an empty
+                // catch-all as ""). Refused, never read as empty: a mistyped name would otherwise
+                // check the template's prefix alone for every request.
                 if (!context.TryGetRouteValue(_parts[i], out var value))
                 {
-                    if (!_catchAll[i / 2])
-                    {
-                        problem = $"The request has no route value '{_parts[i]}' for the storage path";
-                        return false;
-                    }
-
-                    value = string.Empty;
+                    problem = $"The request has no route value '{_parts[i]}' for the storage path (does the route have that parameter?)";
+                    return false;
                 }
 
                 builder.Append(value).Append(_parts[i + 1]);

@@ -23,6 +23,7 @@ public sealed class ProfileAdapterTests
         ["sci"] = FakeAuthenticator.TokenUser("sci", """{"ver":"scitoken:2.0","scope":"read:/data"}"""),
         ["unversioned"] = FakeAuthenticator.TokenUser("unversioned", """{"scope":"storage.read:/"}"""),
         ["future"] = FakeAuthenticator.TokenUser("future", """{"wlcg.ver":"2.0","scope":"storage.read:/"}"""),
+        ["root"] = FakeAuthenticator.TokenUser("root", """{"wlcg.ver":"1.0","scope":"storage.read:/data"}"""),
         ["espresso"] = FakeAuthenticator.TokenUser("espresso", """{"eduperson_assurance":["https://refeds.org/assurance/profile/espresso"]}"""),
     };
 
@@ -78,6 +79,30 @@ public sealed class ProfileAdapterTests
         var (status, body) = await SendAsync(app, path, token);
 
         Assert.That(status, Is.EqualTo(expected), body);
+    }
+
+    [TestCase("/files/run1/f")]
+    [TestCase("/files/")]
+    public async Task StorageRequirement_TemplateNamesAParameterTheRouteLacks_RefusedNeverReadAsEmpty(string path)
+    {
+        // "/data/{**file}" on a route whose parameter is "path": read as empty, every request would be
+        // checked as "/data", which the "root" token covers.
+        await using var app = await StartAsync(web => web.MapGet("/files/{**path}", () => "file").RequireFlaat(Wlcg.Storage(StorageOperation.Read, "/data/{**file}")));
+
+        var (status, body) = await SendAsync(app, path, "root");
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), body);
+        Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("error_details").GetString(), Does.Contain("no route value 'file'"));
+    }
+
+    [Test]
+    public async Task StorageRequirement_EmptyCatchAll_IsTheTemplatesPrefix()
+    {
+        await using var app = await StartAsync(web => web.MapGet("/files/{**path}", () => "file").RequireFlaat(Wlcg.Storage(StorageOperation.Read, "/data/{**path}")));
+
+        var (status, body) = await SendAsync(app, "/files/", "root");
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
     }
 
     [Test]

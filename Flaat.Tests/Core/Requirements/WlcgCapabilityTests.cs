@@ -198,7 +198,7 @@ public sealed class WlcgCapabilityTests
     {
         var result = Wlcg.Storage(StorageOperation.Read, "/data/{name}").IsSatisfiedBy(Token("storage.read:/"), new RequirementContext(new object()));
 
-        Assert.That(result.Message, Is.EqualTo("The request has no route value 'name' for the storage path"));
+        Assert.That(result.Message, Is.EqualTo("The request has no route value 'name' for the storage path (does the route have that parameter?)"));
     }
 
     // WLCG profile: compute.* have no path and no implications between them.
