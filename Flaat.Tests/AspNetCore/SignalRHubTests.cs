@@ -265,6 +265,22 @@ public sealed class SignalRHubTests
     public async Task Hub_TokenExpires_ConnectionClosed(HttpTransportType transport, string path)
     {
         await using var connection = HeaderClient(path, transport, Token("alice", TimeSpan.FromSeconds(3)));
+        var closed = WhenClosed(connection);
+
+        await connection.StartAsync().WaitAsync(Bound);
+        var who = await connection.InvokeAsync<string>(nameof(WhoHub.WhoAmI)).WaitAsync(Bound);
+        await closed.WaitAsync(Bound);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(who, Is.EqualTo("alice|alice"));
+            Assert.That(connection.State, Is.EqualTo(HubConnectionState.Disconnected));
+        });
+    }
+
+    /// <summary>Completes when the connection has closed (the server ended it, e.g. at the token's expiry).</summary>
+    private static Task WhenClosed(HubConnection connection)
+    {
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Closed += _ =>
         {
@@ -272,15 +288,7 @@ public sealed class SignalRHubTests
             return Task.CompletedTask;
         };
 
-        await connection.StartAsync().WaitAsync(Bound);
-        var who = await connection.InvokeAsync<string>(nameof(WhoHub.WhoAmI)).WaitAsync(Bound);
-        await closed.Task.WaitAsync(Bound);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(who, Is.EqualTo("alice|alice"));
-            Assert.That(connection.State, Is.EqualTo(HubConnectionState.Disconnected));
-        });
+        return closed.Task;
     }
 
     [Test]
@@ -336,17 +344,12 @@ public sealed class SignalRHubTests
         await using var anonymous = new HubConnectionBuilder()
             .WithUrl(url + "/hubs/scheme", o => o.Transports = HttpTransportType.ServerSentEvents)
             .Build();
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Closed += _ =>
-        {
-            closed.TrySetResult();
-            return Task.CompletedTask;
-        };
+        var closed = WhenClosed(connection);
 
         await connection.StartAsync().WaitAsync(Bound);
         var who = await connection.InvokeAsync<string>(nameof(PlainHub.WhoAmI)).WaitAsync(Bound);
         var refused = Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync().WaitAsync(Bound));
-        await closed.Task.WaitAsync(Bound);
+        await closed.WaitAsync(Bound);
 
         Assert.Multiple(() =>
         {
@@ -381,16 +384,11 @@ public sealed class SignalRHubTests
                 o.AccessTokenProvider = () => Task.FromResult<string?>("user.alice");
             })
             .Build();
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Closed += _ =>
-        {
-            closed.TrySetResult();
-            return Task.CompletedTask;
-        };
+        var closed = WhenClosed(connection);
 
         await connection.StartAsync().WaitAsync(Bound);
         var who = await connection.InvokeAsync<string>(nameof(PlainHub.WhoAmI)).WaitAsync(Bound);
-        await closed.Task.WaitAsync(Bound);
+        await closed.WaitAsync(Bound);
 
         Assert.Multiple(() =>
         {
